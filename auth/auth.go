@@ -1,0 +1,213 @@
+// Package auth owns accounts and sessions: password hashing (bcrypt),
+// access tokens (JWT, HS256) and their sessions, which logout revokes.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+
+	"parkmate"
+	"parkmate/sqlstore"
+)
+
+// SessionNotifier closes the sockets of an ended session on every node.
+type SessionNotifier interface {
+	SessionEnded(ctx context.Context, userID int64, sessionID string)
+}
+
+// Secret is a signing key that never prints itself.
+type Secret []byte
+
+// LogValue implements slog.LogValuer: a secret logs as its length only.
+func (s Secret) LogValue() slog.Value {
+	return slog.StringValue(fmt.Sprintf("[secret, %d bytes]", len(s)))
+}
+
+// String hides the secret from fmt.
+func (s Secret) String() string { return "[secret]" }
+
+// Config holds the account settings. Zero fields take the defaults.
+type Config struct {
+	// Secret signs access tokens; at least 32 bytes.
+	Secret Secret
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration
+	// PasswordCost is bcrypt's cost (4 to 31).
+	PasswordCost int
+}
+
+// Defaults for Config.
+const (
+	DefaultSessionTTL   = 12 * time.Hour
+	DefaultPasswordCost = bcrypt.DefaultCost
+)
+
+// Service signs users up, in and out. It is safe for concurrent use.
+type Service struct {
+	db       *sqlstore.DB
+	cfg      Config
+	clock    parkmate.Clock
+	notifier SessionNotifier
+	dummy    []byte
+}
+
+// New returns a Service; it fails on a short secret or a bad cost.
+func New(db *sqlstore.DB, clock parkmate.Clock, notifier SessionNotifier, cfg Config) (*Service, error) {
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("auth: the JWT secret must be at least 32 bytes")
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = DefaultPasswordCost
+	}
+	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("auth: password cost must be %d to %d", bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), cfg.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, cfg: cfg, clock: clock, notifier: notifier, dummy: dummy}, nil
+}
+
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+
+// ValidateCredentials checks a new username and password.
+func ValidateCredentials(username, password string) error {
+	if !usernameRE.MatchString(username) {
+		return parkmate.Errorf(parkmate.EUNPROCESSABLE, "username must be 3 to 32 letters, digits, '_', '.' or '-'.")
+	}
+	if len(password) < 8 || len(password) > 72 {
+		return parkmate.Errorf(parkmate.EUNPROCESSABLE, "password must be 8 to 72 bytes.")
+	}
+	return nil
+}
+
+// CreateUser creates an account of any role (the CLI and admins use it).
+func (s *Service) CreateUser(ctx context.Context, username, password string, role parkmate.Role) (parkmate.User, error) {
+	if !role.Valid() {
+		return parkmate.User{}, parkmate.Errorf(parkmate.EUNPROCESSABLE, "role must be driver, owner, employee or admin.")
+	}
+	if err := ValidateCredentials(username, password); err != nil {
+		return parkmate.User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.PasswordCost)
+	if err != nil {
+		return parkmate.User{}, err
+	}
+	var u parkmate.User
+	err = s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		u, err = tx.CreateUser(parkmate.User{Username: username, Role: role, PasswordHash: string(hash)})
+		return err
+	})
+	return u, err
+}
+
+// Register creates a driver account.
+func (s *Service) Register(ctx context.Context, username, password string) (parkmate.User, error) {
+	return s.CreateUser(ctx, username, password, parkmate.RoleDriver)
+}
+
+// Login checks a password and opens a session; the token carries its id.
+func (s *Service) Login(ctx context.Context, username, password string) (token string, sess parkmate.Session, u parkmate.User, err error) {
+	var found bool
+	if err = s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+		u, found, err = tx.UserByUsername(username)
+		return err
+	}); err != nil {
+		return "", sess, u, err
+	}
+	hash := s.dummy
+	if found {
+		hash = []byte(u.PasswordHash)
+	}
+	// Compare even for an unknown user, so timing does not tell.
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !found {
+		return "", sess, u, parkmate.CodedErrorf(parkmate.EUNAUTHENTICATED, "invalid_credentials", "Wrong username or password.")
+	}
+	now := s.clock.Now()
+	sess = parkmate.Session{ID: newID(), UserID: u.ID, ExpiresAt: now.Add(s.cfg.SessionTTL).Truncate(time.Second)}
+	if err = s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.CreateSession(sess) }); err != nil {
+		return "", sess, u, err
+	}
+	token, err = jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+		Subject:   strconv.FormatInt(u.ID, 10),
+		ID:        sess.ID,
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(sess.ExpiresAt),
+	}).SignedString([]byte(s.cfg.Secret))
+	return token, sess, u, err
+}
+
+func unauthenticated(msg string) error {
+	return parkmate.Errorf(parkmate.EUNAUTHENTICATED, "%s", msg)
+}
+
+// Authenticate checks an access token and its session.
+func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User, parkmate.Session, error) {
+	var claims jwt.RegisteredClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return []byte(s.cfg.Secret), nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.clock.Now))
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return parkmate.User{}, parkmate.Session{}, unauthenticated("The session has expired; sign in again.")
+		}
+		return parkmate.User{}, parkmate.Session{}, unauthenticated("The access token is not valid.")
+	}
+	uid, err := strconv.ParseInt(claims.Subject, 10, 64)
+	if err != nil || claims.ID == "" {
+		return parkmate.User{}, parkmate.Session{}, unauthenticated("The access token is not valid.")
+	}
+	var u parkmate.User
+	var sess parkmate.Session
+	var ok bool
+	err = s.db.View(ctx, func(tx *sqlstore.Tx) error {
+		if sess, ok, err = tx.SessionByID(claims.ID); err != nil || !ok {
+			return err
+		}
+		u, err = tx.UserByID(uid)
+		return err
+	})
+	switch {
+	case parkmate.ErrorKind(err) == parkmate.ENOTFOUND:
+		return u, sess, unauthenticated("The account no longer exists.")
+	case err != nil:
+		return u, sess, err
+	case !ok || sess.UserID != uid:
+		return u, sess, unauthenticated("The access token is not valid.")
+	case sess.RevokedAt != nil:
+		return u, sess, unauthenticated("The session has ended; sign in again.")
+	case !sess.ExpiresAt.After(s.clock.Now()):
+		return u, sess, unauthenticated("The session has expired; sign in again.")
+	}
+	return u, sess, nil
+}
+
+// Logout ends a session and closes its sockets on every node.
+func (s *Service) Logout(ctx context.Context, sess parkmate.Session) error {
+	if err := s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.RevokeSession(sess.ID) }); err != nil {
+		return err
+	}
+	s.notifier.SessionEnded(ctx, sess.UserID, sess.ID)
+	return nil
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

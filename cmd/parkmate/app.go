@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"parkmate"
+	"parkmate/auth"
+	"parkmate/httpapi"
+	"parkmate/hub"
+	"parkmate/parking"
+	"parkmate/socket"
+	"parkmate/sqlite"
+	"parkmate/sqlstore"
+)
+
+// Config is everything the binary can be told, by flag or environment.
+type Config struct {
+	Addr              string
+	DB                string
+	Broker            string
+	JWTSecret         string
+	AllowedOrigins    string
+	ExpiryWarning     time.Duration
+	MaxBooking        time.Duration
+	SessionTTL        time.Duration
+	PublishKey        string
+	PasswordCost      int
+	AuthRate          int
+	MaxBody           int64
+	WSMaxFrame        int64
+	WSQueue           int
+	WSPing            time.Duration
+	WSWriteTimeout    time.Duration
+	SchedulerInterval time.Duration
+	ShutdownTimeout   time.Duration
+	LogLevel          string
+	Demo              bool
+}
+
+// App is one running node: storage, broker, hub, services and HTTP.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *sqlstore.DB
+	hub      *hub.Hub
+	broker   hub.Broker
+	parking  *parking.Service
+	auth     *auth.Service
+	sockets  *socket.Server
+	http     *http.Server
+	listener net.Listener
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// Options are what tests inject.
+type Options struct {
+	Clock parkmate.Clock
+	Log   *slog.Logger
+	Web   fs.FS
+}
+
+// openDB opens the database named by cfg.DB.
+func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+// NewApp opens storage and wires a node; Start serves it.
+func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
+	if opt.Clock == nil {
+		opt.Clock = parkmate.SystemClock{}
+	}
+	log := opt.Log
+	a := &App{cfg: cfg, log: log, hub: hub.New()}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	db.Now = opt.Clock.Now
+	secret, err := jwtSecret(cfg, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.broker, err = openBroker(ctx, cfg.Broker, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	pub := &hub.Publisher{Broker: a.broker, Logger: log, Retries: 3}
+	db.Publisher = pub
+	a.parking = parking.New(db, opt.Clock, pub, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
+	if a.auth, err = auth.New(db, opt.Clock, pub, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
+		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout}, log, socket.NewMetrics(reg))
+	api := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, Log: log, Web: opt.Web,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: db.Ping},
+		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody, AuthRate: cfg.AuthRate})
+	a.http = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	return a, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// jwtSecret returns the configured secret, or one kept beside a SQLite
+// database (generated on first start).
+func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
+	if cfg.JWTSecret != "" {
+		return auth.Secret(cfg.JWTSecret), nil
+	}
+	if strings.Contains(cfg.DB, "://") {
+		return nil, errors.New("--jwt-secret (PARKMATE_JWT_SECRET) is required with a shared database: every node must sign with the same secret")
+	}
+	path := cfg.DB + ".jwt-secret"
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return auth.Secret(strings.TrimSpace(string(b))), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return nil, fmt.Errorf("save generated JWT secret: %w", err)
+	}
+	log.Info("generated a JWT secret and kept it beside the database; set --jwt-secret to choose one", "file", path)
+	return auth.Secret(secret), nil
+}
+
+// Start listens and serves in the background.
+func (a *App) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	a.listener = ln
+	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	a.wg.Add(4)
+	go func() {
+		defer a.wg.Done()
+		if err := a.broker.Run(ctx, a.hub); err != nil && ctx.Err() == nil {
+			a.log.Error("broker stopped", "err", err)
+		}
+	}()
+	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
+	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
+	go func() {
+		defer a.wg.Done()
+		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server stopped", "err", err)
+		}
+	}()
+	a.log.Info("parkmate listening", "addr", ln.Addr().String(), "db", redactDSN(a.cfg.DB), "broker", redactDSN(a.cfg.Broker))
+	return nil
+}
+
+// Addr is the address the node listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Shutdown stops accepting, closes sockets with 1001, finishes in-flight
+// requests and closes storage.
+func (a *App) Shutdown(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Shutdown(ctx) }()
+	a.hub.CloseAll(hub.CloseGoingAway, "server going away")
+	err := <-errc
+	// Give close frames a moment to leave.
+	deadline := time.Now().Add(2 * time.Second)
+	for a.hub.Count() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.cancel()
+	a.wg.Wait()
+	if cerr := a.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// redactDSN drops credentials from a database or broker URL for logs.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if j := strings.LastIndex(dsn, "@"); j > i {
+			return dsn[:i+3] + "***@" + dsn[j+1:]
+		}
+	}
+	return dsn
+}

@@ -1,0 +1,167 @@
+package parkmate
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Role says what a user may do.
+type Role string
+
+// The four roles.
+const (
+	RoleDriver   Role = "driver"
+	RoleOwner    Role = "owner"
+	RoleEmployee Role = "employee"
+	RoleAdmin    Role = "admin"
+)
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleDriver, RoleOwner, RoleEmployee, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// User is an account.
+type User struct {
+	ID           int64  `json:"id"`
+	Username     string `json:"username"`
+	Role         Role   `json:"role"`
+	PasswordHash string `json:"-"`
+}
+
+// Session is one sign-in of a user; its id is carried in the access token
+// so that logging out (revoking the session) ends every socket it opened.
+type Session struct {
+	ID        string
+	UserID    int64
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// Lot is a parking lot owned by an owner.
+type Lot struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	OwnerID int64  `json:"owner_id"`
+	Slots   int    `json:"slots"`
+	Free    int    `json:"free"`
+}
+
+// Slot is one parking space of a lot.
+type Slot struct {
+	ID     int64 `json:"id"`
+	LotID  int64 `json:"lot_id"`
+	Number int   `json:"number"`
+	Free   bool  `json:"free"`
+}
+
+// BookingStatus is the state of a booking.
+type BookingStatus string
+
+// Booking statuses.
+const (
+	BookingActive           BookingStatus = "ACTIVE"
+	BookingExpired          BookingStatus = "EXPIRED"
+	BookingCompleted        BookingStatus = "COMPLETED"
+	BookingCancelledByUser  BookingStatus = "CANCELLED_BY_USER"
+	BookingCancelledByAdmin BookingStatus = "CANCELLED_BY_ADMIN"
+)
+
+// Booking is a driver's hold on a slot for a time.
+type Booking struct {
+	ID         int64         `json:"id"`
+	UserID     int64         `json:"user_id"`
+	Username   string        `json:"username"`
+	SlotID     int64         `json:"slot_id"`
+	SlotNumber int           `json:"slot_number"`
+	LotID      int64         `json:"lot_id"`
+	LotName    string        `json:"lot_name"`
+	OwnerID    int64         `json:"-"`
+	Status     BookingStatus `json:"status"`
+	StartsAt   time.Time     `json:"starts_at"`
+	EndsAt     time.Time     `json:"ends_at"`
+	CreatedAt  time.Time     `json:"created_at"`
+	Warned     bool          `json:"-"`
+	Payments   []Payment     `json:"payments,omitempty"`
+	CarWashes  []CarWash     `json:"carwashes,omitempty"`
+}
+
+// PaymentMethod is how a booking is paid.
+type PaymentMethod string
+
+// Payment methods.
+const (
+	PaymentCash   PaymentMethod = "CASH"
+	PaymentOnline PaymentMethod = "ONLINE"
+)
+
+// PaymentStatus is the state of a payment.
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PaymentPending  PaymentStatus = "PENDING"
+	PaymentVerified PaymentStatus = "VERIFIED"
+	PaymentFailed   PaymentStatus = "FAILED"
+)
+
+// Payment is money paid for a booking. AmountCents avoids float rounding;
+// the API shows it as a JSON number of currency units.
+type Payment struct {
+	ID          int64         `json:"id"`
+	BookingID   int64         `json:"booking_id"`
+	LotID       int64         `json:"lot_id"`
+	UserID      int64         `json:"user_id"`
+	Method      PaymentMethod `json:"method"`
+	AmountCents int64         `json:"-"`
+	Status      PaymentStatus `json:"status"`
+	CreatedAt   time.Time     `json:"created_at"`
+}
+
+// CarWashStatus is the state of a car wash.
+type CarWashStatus string
+
+// Car wash statuses.
+const (
+	CarWashRequested  CarWashStatus = "REQUESTED"
+	CarWashInProgress CarWashStatus = "IN_PROGRESS"
+	CarWashCompleted  CarWashStatus = "COMPLETED"
+)
+
+// CarWashServices is the documented set of car wash services.
+var CarWashServices = []string{"exterior", "interior", "full"}
+
+// CarWash is a wash ordered on a booking.
+type CarWash struct {
+	ID        int64         `json:"id"`
+	BookingID int64         `json:"booking_id"`
+	LotID     int64         `json:"lot_id"`
+	UserID    int64         `json:"user_id"`
+	Service   string        `json:"service"`
+	Status    CarWashStatus `json:"status"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// Assignment puts an employee on a lot.
+type Assignment struct {
+	ID         int64     `json:"id"`
+	EmployeeID int64     `json:"employee_id"`
+	Employee   string    `json:"employee"`
+	LotID      int64     `json:"lot_id"`
+	LotName    string    `json:"lot_name"`
+	OwnerID    int64     `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// MarshalJSON shows the amount as a number of currency units.
+func (p Payment) MarshalJSON() ([]byte, error) {
+	type plain Payment
+	return json.Marshal(struct {
+		plain
+		Amount float64 `json:"amount"`
+	}{plain(p), float64(p.AmountCents) / 100})
+}

@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"parkmate"
+	"parkmate/socket"
+)
+
+// caller is the signed-in user of a request.
+type caller struct {
+	parkmate.User
+	session parkmate.Session
+}
+
+// token returns the request's access token: the Bearer header, or the
+// session cookie when cookies may be used. viaCookie tells which.
+func token(r *http.Request, cookieOK bool) (tok string, viaCookie bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t), false
+		}
+		return "", false
+	}
+	if cookieOK {
+		if c, err := r.Cookie(CookieName); err == nil {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+var errNoCredentials = parkmate.Errorf(parkmate.EUNAUTHENTICATED, "Sign in: send Authorization: Bearer <access> or the session cookie.")
+
+// authenticate finds the caller of an API request. A request authenticated
+// by cookie that changes state must come from an allowed Origin (CSRF).
+func (s *Server) authenticate(r *http.Request) (caller, error) {
+	tok, viaCookie := token(r, true)
+	if tok == "" {
+		return caller{}, errNoCredentials
+	}
+	if viaCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(r, o) {
+			return caller{}, parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s may not use this session.", o)
+		}
+	}
+	u, sess, err := s.auth.Authenticate(r.Context(), tok)
+	return caller{User: u, session: sess}, err
+}
+
+type credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limiter.allow(clientAddr(r)); err != nil {
+		setRetryAfter(w, err)
+		return err
+	}
+	var in credentials
+	if err := decode(w, r, s.cfg.MaxBody, &in); err != nil {
+		return err
+	}
+	u, err := s.auth.Register(r.Context(), in.Username, in.Password)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limiter.allow(clientAddr(r)); err != nil {
+		setRetryAfter(w, err)
+		return err
+	}
+	var in credentials
+	if err := decode(w, r, s.cfg.MaxBody, &in); err != nil {
+		return err
+	}
+	tok, sess, u, err := s.auth.Login(r.Context(), in.Username, in.Password)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: s.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	writeJSON(w, http.StatusOK, map[string]any{"access": tok, "expires_at": sess.ExpiresAt, "user": u})
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, c caller) error {
+	if err := s.auth.Logout(r.Context(), c.session); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, c caller) error {
+	writeJSON(w, http.StatusOK, c.User)
+	return nil
+}
+
+func (s *Server) users(w http.ResponseWriter, r *http.Request, c caller) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	us, err := s.parking.Users(r.Context(), c.User, parkmate.Role(r.URL.Query().Get("role")), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(us, p, func(u parkmate.User) int64 { return u.ID }))
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c caller) error {
+	if c.Role != parkmate.RoleAdmin {
+		return parkmate.Errorf(parkmate.EFORBIDDEN, "Only an admin may create accounts.")
+	}
+	var in struct {
+		credentials
+		Role parkmate.Role `json:"role"`
+	}
+	if err := decode(w, r, s.cfg.MaxBody, &in); err != nil {
+		return err
+	}
+	u, err := s.auth.CreateUser(r.Context(), in.Username, in.Password, in.Role)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
+	return nil
+}
+
+// socket authenticates and authorizes a WebSocket request before the
+// upgrade: 403 for a foreign Origin or another user's id, 401 for bad
+// credentials. A client without an Origin (a server or app) must use the
+// Bearer header; a browser may use the session cookie.
+func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
+	fail := func(err error) { s.writeError(w, r, err) }
+	origin := r.Header.Get("Origin")
+	if origin != "" && !s.originAllowed(r, origin) {
+		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
+		return
+	}
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		writeJSON(w, http.StatusUpgradeRequired, errorJSON("upgrade_required", "This endpoint speaks WebSocket only."))
+		return
+	}
+	tok, _ := token(r, origin != "")
+	if tok == "" {
+		fail(errNoCredentials)
+		return
+	}
+	u, sess, err := s.auth.Authenticate(r.Context(), tok)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if r.PathValue("user_id") != itoa(u.ID) {
+		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "This socket belongs to another user."))
+		return
+	}
+	since, hasSince, err := queryInt(r, "since", 1<<62)
+	if err != nil {
+		fail(err)
+		return
+	}
+	proto := 1
+	switch r.URL.Query().Get("proto") {
+	case "", "1":
+	case "2":
+		proto = 2
+	default:
+		fail(parkmate.Errorf(parkmate.EINVALID, "proto must be 1 or 2."))
+		return
+	}
+	s.sockets.Serve(w, r, socket.Params{UserID: u.ID, Role: u.Role, SessionID: sess.ID, SessionExpires: sess.ExpiresAt,
+		Since: since, HasSince: hasSince, Proto: proto})
+}
+
+func errorJSON(code, msg string) map[string]any {
+	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
+}

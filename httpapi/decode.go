@@ -1,0 +1,113 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"parkmate"
+	"parkmate/sqlstore"
+)
+
+// decode reads a JSON object body of at most limit bytes into v,
+// refusing unknown fields, wrong types and trailing data.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return parkmate.CodedErrorf("unsupported_media_type", "unsupported_media_type", "Send the body as application/json.")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, limit)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err, limit)
+		}
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body must hold one JSON object.")
+	}
+	return nil
+}
+
+func decodeError(err error, limit int64) error {
+	var tooLarge *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &tooLarge):
+		return parkmate.Errorf(parkmate.ETOOLARGE, "The body is larger than %d bytes.", limit)
+	case errors.As(err, &typeErr):
+		return parkmate.Errorf(parkmate.EINVALID, "Field %q must be a %s.", typeErr.Field, typeErr.Type)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body is not valid JSON.")
+	case errors.Is(err, io.EOF):
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body is empty; send a JSON object.")
+	}
+	// Unknown fields and other decoder complaints.
+	return parkmate.Errorf(parkmate.EINVALID, "%s", fmt.Sprintf("The body was refused: %v.", err))
+}
+
+// pathID reads a positive integer path wildcard.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, parkmate.Errorf(parkmate.ENOTFOUND, "No such %s.", name)
+	}
+	return id, nil
+}
+
+// queryInt reads an optional non-negative integer query parameter.
+func queryInt(r *http.Request, name string, max int64) (v int64, ok bool, err error) {
+	text := r.URL.Query().Get(name)
+	if text == "" {
+		return 0, false, nil
+	}
+	v, err = strconv.ParseInt(text, 10, 64)
+	if err != nil || v < 0 || v > max {
+		return 0, false, parkmate.Errorf(parkmate.EINVALID, "Query parameter %s must be an integer from 0 to %d.", name, max)
+	}
+	return v, true, nil
+}
+
+// maxPage is the largest page a list returns.
+const maxPage = 200
+
+// page reads ?before= and ?limit=.
+func page(r *http.Request) (sqlstore.Page, error) {
+	before, _, err := queryInt(r, "before", 1<<62)
+	if err != nil {
+		return sqlstore.Page{}, err
+	}
+	limit, ok, err := queryInt(r, "limit", maxPage)
+	if err != nil {
+		return sqlstore.Page{}, err
+	}
+	if ok && limit == 0 {
+		return sqlstore.Page{}, parkmate.Errorf(parkmate.EINVALID, "Query parameter limit must be from 1 to %d.", maxPage)
+	}
+	return sqlstore.Page{Before: before, Limit: int(limit)}, nil
+}
+
+// list is the contract's list envelope.
+type list[T any] struct {
+	Items []T     `json:"items"`
+	Next  *string `json:"next"`
+}
+
+// newList wraps items; when the page is full, next is the last item's id.
+func newList[T any](items []T, p sqlstore.Page, id func(T) int64) list[T] {
+	l := list[T]{Items: items}
+	limit := p.Limit
+	if limit == 0 {
+		limit = 50
+	}
+	if len(items) == limit && len(items) > 0 {
+		next := strconv.FormatInt(id(items[len(items)-1]), 10)
+		l.Next = &next
+	}
+	return l
+}

@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"parkmate"
+)
+
+// statuses maps each error kind to its one HTTP status.
+var statuses = map[string]int{
+	parkmate.EINVALID:         http.StatusBadRequest,
+	parkmate.EUNAUTHENTICATED: http.StatusUnauthorized,
+	parkmate.EFORBIDDEN:       http.StatusForbidden,
+	parkmate.ENOTFOUND:        http.StatusNotFound,
+	parkmate.ECONFLICT:        http.StatusConflict,
+	parkmate.ETOOLARGE:        http.StatusRequestEntityTooLarge,
+	parkmate.EUNPROCESSABLE:   http.StatusUnprocessableEntity,
+	parkmate.ERATELIMITED:     http.StatusTooManyRequests,
+	parkmate.EINTERNAL:        http.StatusInternalServerError,
+	"unsupported_media_type":  http.StatusUnsupportedMediaType,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError writes err as the contract's JSON error. Internal errors are
+// logged here, once, and their text never reaches the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var body errorBody
+	var pe *parkmate.Error
+	if errors.As(err, &pe) {
+		body.Error.Code, body.Error.Message = pe.ErrorCode(), pe.Message
+	} else {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		body.Error.Code, body.Error.Message = parkmate.EINTERNAL, "Something went wrong on our side."
+		pe = &parkmate.Error{Kind: parkmate.EINTERNAL}
+	}
+	status, ok := statuses[pe.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("write response", "err", err)
+	}
+}

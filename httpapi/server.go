@@ -1,0 +1,233 @@
+// Package httpapi serves ParkMate over HTTP: the JSON REST API under
+// /api/, the notification WebSocket under /ws/, the embedded web app, and
+// /healthz and /metrics. Routing is the standard library's ServeMux.
+package httpapi
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"parkmate"
+	"parkmate/auth"
+	"parkmate/parking"
+	"parkmate/socket"
+)
+
+// Config holds the HTTP settings. Zero fields take the defaults.
+type Config struct {
+	// AllowedOrigins are browser origins besides the server's own that may
+	// use the API with the session cookie and open sockets.
+	AllowedOrigins []string
+	// PublishKey is the service key of POST /api/publish/; empty turns the
+	// endpoint off.
+	PublishKey string
+	// MaxBody bounds a request body, in bytes.
+	MaxBody int64
+	// MaxPublishBody bounds a body of POST /api/publish/, in bytes.
+	MaxPublishBody int64
+	// AuthRate is how many sign-in and sign-up attempts one client address
+	// may make per minute; 0 turns the limit off.
+	AuthRate int
+	// SecureCookie marks the session cookie Secure (behind TLS).
+	SecureCookie bool
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxBody        = 64 << 10
+	DefaultMaxPublishBody = 1 << 20
+	DefaultAuthRate       = 30
+	// CookieName is the session cookie.
+	CookieName = "parkmate_session"
+)
+
+// Server is the HTTP face of one node.
+type Server struct {
+	parking *parking.Service
+	auth    *auth.Service
+	sockets *socket.Server
+	cfg     Config
+	log     *slog.Logger
+	web     fs.FS
+	metrics http.Handler
+	limiter *limiter
+	ready   func(context.Context) error
+}
+
+// Deps are what a Server serves.
+type Deps struct {
+	Parking *parking.Service
+	Auth    *auth.Service
+	Sockets *socket.Server
+	Log     *slog.Logger
+	// Web is the built web app; nil serves none.
+	Web fs.FS
+	// Metrics serves /metrics; nil serves none.
+	Metrics http.Handler
+	// Ready checks the node's dependencies for /healthz.
+	Ready func(context.Context) error
+}
+
+// New returns a Server.
+func New(d Deps, cfg Config) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxPublishBody <= 0 {
+		cfg.MaxPublishBody = DefaultMaxPublishBody
+	}
+	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, cfg: cfg, log: d.Log, web: d.Web,
+		metrics: d.Metrics, ready: d.Ready, limiter: newLimiter(cfg.AuthRate, time.Minute)}
+}
+
+// handler is an API handler that returns its error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// authed is an API handler for a signed-in caller.
+type authed func(w http.ResponseWriter, r *http.Request, c caller) error
+
+// Handler returns the node's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, h handler) {
+		fn := func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		}
+		mux.HandleFunc(pattern, fn)
+		mux.HandleFunc(pattern+"/{$}", fn)
+	}
+	signedIn := func(pattern string, h authed) {
+		api(pattern, func(w http.ResponseWriter, r *http.Request) error {
+			c, err := s.authenticate(r)
+			if err != nil {
+				return err
+			}
+			return h(w, r, c)
+		})
+	}
+	api("POST /api/auth/register", s.register)
+	api("POST /api/auth/login", s.login)
+	signedIn("POST /api/auth/logout", s.logout)
+	signedIn("GET /api/me", s.me)
+	signedIn("GET /api/users", s.users)
+	signedIn("POST /api/users", s.createUser)
+	api("GET /api/config", s.config)
+
+	signedIn("POST /api/lots", s.createLot)
+	signedIn("GET /api/lots", s.lots)
+	signedIn("GET /api/lots/{id}/slots", s.slots)
+
+	signedIn("POST /api/bookings", s.book)
+	signedIn("GET /api/bookings", s.bookings)
+	signedIn("GET /api/bookings/{id}", s.booking)
+	signedIn("POST /api/bookings/{id}/renew", s.renew)
+	signedIn("POST /api/bookings/{id}/complete", s.complete)
+	signedIn("POST /api/bookings/{id}/cancel", s.cancel)
+	signedIn("POST /api/bookings/{id}/payments", s.pay)
+	signedIn("GET /api/payments", s.payments)
+	signedIn("POST /api/payments/{id}/verify", s.verifyPayment)
+	signedIn("POST /api/bookings/{id}/carwash", s.orderCarWash)
+	signedIn("GET /api/carwashes", s.carWashes)
+	signedIn("POST /api/carwashes/{id}/start", s.startCarWash)
+	signedIn("POST /api/carwashes/{id}/complete", s.completeCarWash)
+	signedIn("POST /api/assignments", s.assign)
+	signedIn("GET /api/assignments", s.assignments)
+
+	signedIn("GET /api/notifications", s.notifications)
+	signedIn("GET /api/notifications/unread-count", s.unreadCount)
+	signedIn("POST /api/notifications/{id}/read", s.markRead)
+	signedIn("POST /api/notifications/read-all", s.markAllRead)
+	api("POST /api/publish", s.publish)
+
+	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		mux.HandleFunc(method+" /api/", s.noRoute)
+	}
+	mux.HandleFunc("GET /ws/notifications/{user_id}", s.socket)
+	mux.HandleFunc("GET /ws/notifications/{user_id}/{$}", s.socket)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics)
+	}
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") || s.web == nil {
+			s.noRoute(w, r)
+			return
+		}
+		spa(s.web).ServeHTTP(w, r)
+	})
+	return s.recoverer(mux)
+}
+
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, parkmate.Errorf(parkmate.ENOTFOUND, "No route %s %s.", r.Method, r.URL.Path))
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil && v != http.ErrAbortHandler {
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]string{
+					"code": parkmate.EINTERNAL, "message": "Something went wrong on our side."}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.ready != nil {
+		if err := s.ready(r.Context()); err != nil {
+			s.log.Warn("health check failed", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// originAllowed reports whether a browser Origin may use credentials here:
+// the server's own origin, or one configured.
+func (s *Server) originAllowed(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == "*" || strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// spa serves the web app, answering unknown paths with index.html so the
+// app's own routes survive a reload.
+func spa(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		if p != "" {
+			if _, err := fs.Stat(fsys, p); err != nil {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = "/"
+				files.ServeHTTP(w, r2)
+				return
+			}
+			if strings.HasPrefix(p, "assets/") {
+				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,208 @@
+// Package hub holds this node's live sockets, indexed by user, and fans
+// messages out to them. It also holds the in-memory broker, which connects
+// the hub to the publishers of the same process. The fan-out path takes
+// only one shard's read lock: there is no global lock.
+package hub
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"parkmate"
+)
+
+// Subscriber is one live socket. Deliver and Kick must not block: a
+// subscriber that cannot keep up closes itself.
+type Subscriber interface {
+	// UserID is the socket's user.
+	UserID() int64
+	// Role is the user's role, which decides the groups it belongs to.
+	Role() parkmate.Role
+	// SessionID is the session that opened the socket.
+	SessionID() string
+	// Deliver queues a message for the socket.
+	Deliver(m *Message)
+	// Kick closes the socket with a WebSocket close code and reason.
+	Kick(code int, reason string)
+	// Resync makes the socket fetch from storage whatever it may have
+	// missed while the broker was disconnected.
+	Resync()
+}
+
+const shardCount = 64
+
+type shard struct {
+	mu    sync.RWMutex
+	users map[int64][]Subscriber
+}
+
+// Hub is the set of this node's sockets. The zero value is not usable;
+// call New.
+type Hub struct {
+	shards [shardCount]shard
+	count  atomic.Int64
+}
+
+// New returns an empty hub.
+func New() *Hub {
+	h := &Hub{}
+	for i := range h.shards {
+		h.shards[i].users = make(map[int64][]Subscriber)
+	}
+	return h
+}
+
+func (h *Hub) shard(userID int64) *shard { return &h.shards[uint64(userID)%shardCount] }
+
+// Add registers a socket; from then on it receives its user's messages.
+func (h *Hub) Add(s Subscriber) {
+	sh := h.shard(s.UserID())
+	sh.mu.Lock()
+	sh.users[s.UserID()] = append(sh.users[s.UserID()], s)
+	sh.mu.Unlock()
+	h.count.Add(1)
+}
+
+// Remove unregisters a socket. Removing one that is not there does nothing.
+func (h *Hub) Remove(s Subscriber) {
+	sh := h.shard(s.UserID())
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	subs := sh.users[s.UserID()]
+	for i, x := range subs {
+		if x == s {
+			last := len(subs) - 1
+			subs[i] = subs[last]
+			subs[last] = nil
+			subs = subs[:last]
+			if len(subs) == 0 {
+				delete(sh.users, s.UserID())
+			} else {
+				sh.users[s.UserID()] = subs
+			}
+			h.count.Add(-1)
+			return
+		}
+	}
+}
+
+// Count returns the number of sockets.
+func (h *Hub) Count() int { return int(h.count.Load()) }
+
+// Handle fans messages out to the sockets they concern, in order. It is
+// the broker's delivery callback.
+func (h *Hub) Handle(msgs []Message) {
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Kind != KindSessionEnded {
+			m.Wire()
+		}
+		if m.Group != "" {
+			h.handleGroup(m)
+			continue
+		}
+		sh := h.shard(m.UserID)
+		sh.mu.RLock()
+		for _, s := range sh.users[m.UserID] {
+			h.deliver(s, m)
+		}
+		sh.mu.RUnlock()
+	}
+}
+
+func (h *Hub) deliver(s Subscriber, m *Message) {
+	if m.Kind == KindSessionEnded {
+		if s.SessionID() == m.SessionID {
+			s.Kick(CloseSessionEnded, "session ended")
+		}
+		return
+	}
+	s.Deliver(m)
+}
+
+func (h *Hub) handleGroup(m *Message) {
+	for i := range h.shards {
+		sh := &h.shards[i]
+		sh.mu.RLock()
+		for _, subs := range sh.users {
+			if len(subs) == 0 || !InGroup(subs[0].Role(), m.Group) {
+				continue
+			}
+			for _, s := range subs {
+				s.Deliver(m)
+			}
+		}
+		sh.mu.RUnlock()
+	}
+}
+
+// InGroup reports whether a user of role r belongs to a stored group.
+func InGroup(r parkmate.Role, group string) bool {
+	for _, g := range parkmate.GroupsOf(r) {
+		if g == group {
+			return true
+		}
+	}
+	return false
+}
+
+// Each calls fn for every socket, shard by shard, without holding a lock
+// while fn runs.
+func (h *Hub) Each(fn func(Subscriber)) {
+	var buf []Subscriber
+	for i := range h.shards {
+		sh := &h.shards[i]
+		buf = buf[:0]
+		sh.mu.RLock()
+		for _, subs := range sh.users {
+			buf = append(buf, subs...)
+		}
+		sh.mu.RUnlock()
+		for _, s := range buf {
+			fn(s)
+		}
+	}
+}
+
+// Resync asks every socket to catch up from storage; brokers call it after
+// they reconnect, since messages published meanwhile were lost to them.
+func (h *Hub) Resync() { h.Each(Subscriber.Resync) }
+
+// CloseAll kicks every socket, for shutdown.
+func (h *Hub) CloseAll(code int, reason string) {
+	h.Each(func(s Subscriber) { s.Kick(code, reason) })
+}
+
+// WebSocket close codes of the contract.
+const (
+	CloseNormal        = 1000
+	CloseGoingAway     = 1001
+	ClosePolicy        = 1008
+	CloseTooLarge      = 1009
+	CloseTryAgainLater = 1013
+	CloseSessionEnded  = 4401
+	CloseForbidden     = 4403
+)
+
+// Broker carries messages from the node that publishes them to every
+// node's hub. Implementations deliver each message at most once per node,
+// and in publish order for messages published by one caller in sequence.
+type Broker interface {
+	// Publish sends messages to every node, this one included. When it
+	// returns nil, the messages are ordered after every message whose
+	// Publish returned before this call began.
+	Publish(ctx context.Context, msgs []Message) error
+	// Run hands every message published by any node to h until ctx ends.
+	Run(ctx context.Context, h Handler) error
+}
+
+// Handler receives a broker's messages.
+type Handler interface {
+	// Handle fans messages out, in order.
+	Handle(msgs []Message)
+	// Resync is called after a gap in delivery (a reconnect).
+	Resync()
+}
+
+var _ Handler = (*Hub)(nil)

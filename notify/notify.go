@@ -1,0 +1,123 @@
+// Package notify is the policy of ParkMate's notifications: for each of
+// the design's ten events, who is told, at which level, with which words.
+// It only builds notifications; package parking stores them with the
+// change that causes them.
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"parkmate"
+)
+
+// Event is one row of the design's event table.
+type Event struct {
+	Number int
+	Name   string
+	Level  parkmate.Level
+	To     string
+}
+
+// Events is the design's table of the ten events.
+var Events = []Event{
+	{1, parkmate.EventBookingExpiring, parkmate.LevelWarning, "driver"},
+	{2, parkmate.EventBookingExpired, parkmate.LevelInfo, "driver"},
+	{3, parkmate.EventBookingRenewed, parkmate.LevelSuccess, "driver"},
+	{4, parkmate.EventBookingRenewFailed, parkmate.LevelError, "driver"},
+	{5, parkmate.EventBookingCompleted, parkmate.LevelSuccess, "driver"},
+	{6, parkmate.EventBookingCancelledByAdmin, parkmate.LevelWarning, "driver"},
+	{7, parkmate.EventPaymentVerified, parkmate.LevelSuccess, "driver"},
+	{8, parkmate.EventBookingCreated, parkmate.LevelInfo, "lot owner"},
+	{9, parkmate.EventCarWashCompleted, parkmate.LevelSuccess, "driver"},
+	{10, parkmate.EventAssignmentCreated, parkmate.LevelInfo, "lot owner and employee"},
+}
+
+func level(event string) parkmate.Level {
+	for _, e := range Events {
+		if e.Name == event {
+			return e.Level
+		}
+	}
+	panic("notify: unknown event " + event)
+}
+
+func note(userID int64, event, message string, data map[string]any) parkmate.Notification {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		panic("notify: data of " + event + ": " + err.Error())
+	}
+	return parkmate.Notification{UserID: userID, Type: level(event), Event: event, Message: message, Data: raw}
+}
+
+// BookingExpiring is event 1: the booking ends in left.
+func BookingExpiring(b parkmate.Booking, left time.Duration) parkmate.Notification {
+	mins := int(math.Ceil(left.Minutes()))
+	unit := "minutes"
+	if mins <= 1 {
+		mins, unit = 1, "minute"
+	}
+	return note(b.UserID, parkmate.EventBookingExpiring, fmt.Sprintf("Your booking will expire in %d %s!", mins, unit),
+		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt})
+}
+
+// BookingExpired is event 2.
+func BookingExpired(b parkmate.Booking) parkmate.Notification {
+	return note(b.UserID, parkmate.EventBookingExpired, "Your booking has expired. Slot released.",
+		map[string]any{"booking_id": b.ID, "slot_id": b.SlotID})
+}
+
+// BookingRenewed is event 3.
+func BookingRenewed(b parkmate.Booking) parkmate.Notification {
+	return note(b.UserID, parkmate.EventBookingRenewed, "Booking renewed successfully!",
+		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt})
+}
+
+// BookingRenewFailed is event 4, with the reason.
+func BookingRenewFailed(b parkmate.Booking, reason string) parkmate.Notification {
+	return note(b.UserID, parkmate.EventBookingRenewFailed, "Booking renewal failed: "+reason,
+		map[string]any{"booking_id": b.ID, "reason": reason})
+}
+
+// BookingCompleted is event 5.
+func BookingCompleted(b parkmate.Booking) parkmate.Notification {
+	return note(b.UserID, parkmate.EventBookingCompleted, "Your booking has been completed. Thank you for parking with us!",
+		map[string]any{"booking_id": b.ID})
+}
+
+// BookingCancelledByAdmin is event 6.
+func BookingCancelledByAdmin(b parkmate.Booking) parkmate.Notification {
+	return note(b.UserID, parkmate.EventBookingCancelledByAdmin, "Your booking has been cancelled by an administrator.",
+		map[string]any{"booking_id": b.ID})
+}
+
+// PaymentVerified is event 7.
+func PaymentVerified(p parkmate.Payment) parkmate.Notification {
+	return note(p.UserID, parkmate.EventPaymentVerified, "Your cash payment has been verified!",
+		map[string]any{"payment_id": p.ID, "booking_id": p.BookingID, "amount": float64(p.AmountCents) / 100})
+}
+
+// BookingCreated is event 8, to the lot's owner.
+func BookingCreated(b parkmate.Booking) parkmate.Notification {
+	return note(b.OwnerID, parkmate.EventBookingCreated,
+		fmt.Sprintf("New booking at %s: slot %d by %s.", b.LotName, b.SlotNumber, b.Username),
+		map[string]any{"booking_id": b.ID, "lot_id": b.LotID, "slot_id": b.SlotID, "driver": b.Username})
+}
+
+// CarWashCompleted is event 9.
+func CarWashCompleted(c parkmate.CarWash) parkmate.Notification {
+	return note(c.UserID, parkmate.EventCarWashCompleted, "Your car wash is complete!",
+		map[string]any{"carwash_id": c.ID, "booking_id": c.BookingID, "service": c.Service})
+}
+
+// AssignmentCreated is event 10: one notification to the lot's owner and
+// one to the employee.
+func AssignmentCreated(a parkmate.Assignment) []parkmate.Notification {
+	data := map[string]any{"assignment_id": a.ID, "lot_id": a.LotID, "employee_id": a.EmployeeID}
+	return []parkmate.Notification{
+		note(a.OwnerID, parkmate.EventAssignmentCreated, fmt.Sprintf("%s has been assigned to %s.", a.Employee, a.LotName), data),
+		note(a.EmployeeID, parkmate.EventAssignmentCreated, fmt.Sprintf("You have been assigned to %s.", a.LotName), data),
+	}
+}

@@ -1,0 +1,106 @@
+package parking
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"parkmate"
+	"parkmate/notify"
+	"parkmate/sqlstore"
+)
+
+// CreateLot creates a lot with numbered slots; owners only.
+func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name string, slots int) (parkmate.Lot, error) {
+	if err := requireRole(actor, parkmate.RoleOwner); err != nil {
+		return parkmate.Lot{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return parkmate.Lot{}, invalid("A lot needs a name of 1 to 100 characters.")
+	}
+	if slots < 1 || slots > s.cfg.MaxSlots {
+		return parkmate.Lot{}, invalid("A lot has 1 to %d slots.", s.cfg.MaxSlots)
+	}
+	var lot parkmate.Lot
+	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		lot, err = tx.CreateLot(parkmate.Lot{Name: name, OwnerID: actor.ID, Slots: slots})
+		return err
+	})
+	return lot, err
+}
+
+// Lots lists lots; with mine, only the actor's own.
+func (s *Service) Lots(ctx context.Context, actor parkmate.User, mine bool, p sqlstore.Page) ([]parkmate.Lot, error) {
+	var owner int64
+	if mine {
+		owner = actor.ID
+	}
+	var out []parkmate.Lot
+	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+		out, err = tx.Lots(owner, p)
+		return err
+	})
+	return out, err
+}
+
+// Slots lists a lot's slots with their availability.
+func (s *Service) Slots(ctx context.Context, actor parkmate.User, lotID int64) ([]parkmate.Slot, error) {
+	var out []parkmate.Slot
+	err := s.db.View(ctx, func(tx *sqlstore.Tx) error {
+		if _, err := tx.LotByID(lotID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Slots(lotID)
+		return err
+	})
+	return out, err
+}
+
+// Assign puts an employee on a lot (event 10); admins only.
+func (s *Service) Assign(ctx context.Context, actor parkmate.User, employeeID, lotID int64) (parkmate.Assignment, error) {
+	if err := requireRole(actor, parkmate.RoleAdmin); err != nil {
+		return parkmate.Assignment{}, err
+	}
+	var a parkmate.Assignment
+	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+		emp, err := tx.UserByID(employeeID)
+		if err != nil {
+			return err
+		}
+		if emp.Role != parkmate.RoleEmployee {
+			return invalid("User %d is not an employee.", employeeID)
+		}
+		lot, err := tx.LotByID(lotID)
+		if err != nil {
+			return err
+		}
+		a, err = tx.CreateAssignment(parkmate.Assignment{EmployeeID: emp.ID, Employee: emp.Username, LotID: lot.ID, LotName: lot.Name, OwnerID: lot.OwnerID})
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddNotifications(notify.AssignmentCreated(a))
+		return err
+	})
+	return a, err
+}
+
+// Assignments lists the assignments the actor may see.
+func (s *Service) Assignments(ctx context.Context, actor parkmate.User, p sqlstore.Page) ([]parkmate.Assignment, error) {
+	f := sqlstore.AssignmentFilter{Page: p}
+	switch actor.Role {
+	case parkmate.RoleOwner:
+		f.OwnerID = actor.ID
+	case parkmate.RoleEmployee:
+		f.EmployeeID = actor.ID
+	case parkmate.RoleDriver:
+		return []parkmate.Assignment{}, nil
+	}
+	var out []parkmate.Assignment
+	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+		out, err = tx.Assignments(f)
+		return err
+	})
+	return out, err
+}

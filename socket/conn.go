@@ -1,0 +1,361 @@
+package socket
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"parkmate"
+	"parkmate/hub"
+)
+
+// item is one queued frame: a notification (id > 0) or a control frame.
+type item struct {
+	id   int64
+	wire []byte
+}
+
+// Conn is one notification socket. Its writer goroutine runs only while it
+// has frames to write, so an idle socket holds no goroutine but its reader.
+type Conn struct {
+	srv    *Server
+	p      Params
+	nc     net.Conn
+	rd     io.Reader
+	expiry *time.Timer
+
+	mu        sync.Mutex
+	queue     []item
+	lastID    int64 // highest notification id queued or replayed
+	writing   bool  // a writer goroutine is running
+	replaying bool  // a replay from storage is pending or running
+	missed    bool  // the queue overflowed during a replay
+	resync    bool  // replay again from lastID before writing the queue
+	closing   []byte
+	closeOnce sync.Once
+}
+
+var _ hub.Subscriber = (*Conn)(nil)
+
+func newConn(s *Server, p Params) *Conn {
+	c := &Conn{srv: s, p: p, lastID: p.Since}
+	if p.HasSince {
+		c.replaying, c.resync = true, true
+	}
+	return c
+}
+
+// UserID implements hub.Subscriber.
+func (c *Conn) UserID() int64 { return c.p.UserID }
+
+// Role implements hub.Subscriber.
+func (c *Conn) Role() parkmate.Role { return c.p.Role }
+
+// SessionID implements hub.Subscriber.
+func (c *Conn) SessionID() string { return c.p.SessionID }
+
+func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
+	c.rd = nc
+	if n := br.Buffered(); n > 0 {
+		// The client sent frames right behind its handshake.
+		peeked, _ := br.Peek(n)
+		c.rd = io.MultiReader(bytes.NewReader(bytes.Clone(peeked)), nc)
+	}
+	if !c.p.SessionExpires.IsZero() {
+		c.expiry = time.AfterFunc(time.Until(c.p.SessionExpires), func() {
+			c.Kick(hub.CloseSessionEnded, "session expired")
+		})
+	}
+	c.mu.Lock()
+	c.nc = nc
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// startWriterLocked starts the writer if there is work and none runs.
+func (c *Conn) startWriterLocked() {
+	if c.writing || c.nc == nil {
+		return
+	}
+	if len(c.queue) == 0 && !c.resync && c.closing == nil {
+		return
+	}
+	c.writing = true
+	go c.write()
+}
+
+// Deliver implements hub.Subscriber: it queues the message without
+// blocking, closing the socket as slow when its queue is full.
+func (c *Conn) Deliver(m *hub.Message) {
+	if m.Kind == hub.KindReadState && c.p.Proto < 2 {
+		return
+	}
+	c.mu.Lock()
+	if c.closing != nil || (m.ID != 0 && !c.replaying && m.ID <= c.lastID) {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= c.srv.cfg.QueueLen {
+		if c.replaying {
+			// The replay will read it from storage.
+			c.missed = true
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		c.srv.metrics.SlowCloses.Inc()
+		c.Kick(hub.CloseTryAgainLater, "slow client: reconnect with since")
+		return
+	}
+	c.queue = append(c.queue, item{id: m.ID, wire: m.Wire()})
+	if m.ID > c.lastID && !c.replaying {
+		c.lastID = m.ID
+	}
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// Resync implements hub.Subscriber.
+func (c *Conn) Resync() {
+	c.mu.Lock()
+	c.replaying, c.resync = true, true
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+func (c *Conn) enqueueControl(wire []byte) {
+	c.mu.Lock()
+	if c.closing == nil {
+		c.queue = append(c.queue, item{wire: wire})
+		c.startWriterLocked()
+	}
+	c.mu.Unlock()
+}
+
+// Kick implements hub.Subscriber: the socket sends a close frame after
+// nothing else and then closes.
+func (c *Conn) Kick(code int, reason string) {
+	frame, _ := ws.CompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
+	c.mu.Lock()
+	if c.closing != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.closing = frame
+	c.queue = nil
+	if c.nc != nil && c.writing {
+		// Cut short a write that a slow peer blocks.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
+	}
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// write is the writer goroutine: it replays, then writes the queue in
+// batches, and exits when there is nothing left.
+func (c *Conn) write() {
+	for {
+		c.mu.Lock()
+		if c.closing != nil {
+			frame := c.closing
+			c.mu.Unlock()
+			_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
+			if _, err := c.nc.Write(frame); err != nil {
+				c.teardown()
+				return
+			}
+			// Let the reader see the peer's close; it tears down.
+			_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+			return
+		}
+		if c.resync {
+			c.resync = false
+			c.mu.Unlock()
+			if err := c.replay(); err != nil {
+				c.srv.log.Warn("replay failed", "user", c.p.UserID, "err", err)
+				c.Kick(1011, "replay failed: reconnect with since")
+			}
+			continue
+		}
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = make([]item, 0, min(len(batch), 16))
+		c.mu.Unlock()
+		if err := c.writeItems(batch); err != nil {
+			c.teardown()
+			return
+		}
+	}
+}
+
+func (c *Conn) writeItems(items []item) error {
+	bufs := make(net.Buffers, 0, len(items))
+	frames := 0
+	for _, it := range items {
+		bufs = append(bufs, it.wire)
+		if it.id != 0 {
+			frames++
+		}
+	}
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteTimeout))
+	_, err := bufs.WriteTo(c.nc)
+	c.srv.metrics.Frames.Add(float64(frames))
+	return err
+}
+
+// replay writes stored notifications after lastID, page by page, until it
+// has caught up with the live queue; then it drops queued duplicates.
+func (c *Conn) replay() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		c.mu.Lock()
+		since := c.lastID
+		c.mu.Unlock()
+		notes, err := c.srv.store.NotificationsSince(ctx, c.p.UserID, c.p.Role, since, c.srv.cfg.ReplayPage)
+		if err != nil {
+			return err
+		}
+		items := make([]item, 0, len(notes))
+		for _, n := range notes {
+			m, err := hub.NotificationMessage(n)
+			if err != nil {
+				return err
+			}
+			items = append(items, item{id: n.ID, wire: m.Wire()})
+		}
+		if len(items) > 0 {
+			if err := c.writeItems(items); err != nil {
+				return err
+			}
+		}
+		c.mu.Lock()
+		if len(notes) > 0 {
+			c.lastID = notes[len(notes)-1].ID
+		}
+		if len(notes) == c.srv.cfg.ReplayPage || c.missed || c.resync {
+			c.missed, c.resync = false, false
+			c.mu.Unlock()
+			continue
+		}
+		kept := c.queue[:0]
+		for _, it := range c.queue {
+			if it.id == 0 || it.id > c.lastID {
+				kept = append(kept, it)
+				c.lastID = max(c.lastID, it.id)
+			}
+		}
+		c.queue = kept
+		c.replaying = false
+		c.mu.Unlock()
+		return nil
+	}
+}
+
+// teardown closes the socket once and removes it from the hub.
+func (c *Conn) teardown() {
+	c.closeOnce.Do(func() {
+		c.srv.hub.Remove(c)
+		if c.expiry != nil {
+			c.expiry.Stop()
+		}
+		_ = c.nc.Close()
+		c.srv.metrics.Open.Dec()
+	})
+}
+
+var pongFrame = hub.CompileText([]byte(`{"type":"pong"}`))
+
+// readLoop reads the client's frames until the socket closes.
+func (c *Conn) readLoop() {
+	defer c.teardown()
+	buf := make([]byte, 0, 128)
+	for {
+		_ = c.nc.SetReadDeadline(time.Now().Add(2 * c.srv.cfg.PingInterval))
+		h, err := ws.ReadHeader(c.rd)
+		if err != nil {
+			return
+		}
+		if h.Length > c.srv.cfg.MaxFrame {
+			c.Kick(hub.CloseTooLarge, "frame too large")
+			c.drain()
+			return
+		}
+		if !h.Masked {
+			c.Kick(1002, "client frames must be masked")
+			c.drain()
+			return
+		}
+		if cap(buf) < int(h.Length) {
+			buf = make([]byte, h.Length)
+		}
+		payload := buf[:h.Length]
+		if _, err := io.ReadFull(c.rd, payload); err != nil {
+			return
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		if !c.handle(h, payload) {
+			c.drain()
+			return
+		}
+	}
+}
+
+// handle acts on one client frame; false ends the read loop.
+func (c *Conn) handle(h ws.Header, payload []byte) bool {
+	switch h.OpCode {
+	case ws.OpClose:
+		code := hub.CloseNormal
+		if len(payload) >= 2 {
+			code = int(binary.BigEndian.Uint16(payload))
+		}
+		if code == 1005 || code == 1006 || code < 1000 {
+			code = hub.CloseNormal
+		}
+		c.Kick(code, "")
+		return false
+	case ws.OpPing:
+		pong, _ := ws.CompileFrame(ws.NewPongFrame(bytes.Clone(payload)))
+		c.enqueueControl(pong)
+		return true
+	case ws.OpPong:
+		return true
+	case ws.OpText:
+		if !h.Fin {
+			c.Kick(hub.ClosePolicy, "fragmented frames are not accepted")
+			return false
+		}
+		var msg struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(payload, &msg); err != nil || msg.Type != "ping" {
+			c.Kick(hub.ClosePolicy, `unknown frame: only {"type":"ping"} is accepted`)
+			return false
+		}
+		if c.p.Proto >= 2 {
+			c.enqueueControl(pongFrame)
+		}
+		return true
+	default:
+		c.Kick(hub.ClosePolicy, "only text frames are accepted")
+		return false
+	}
+}
+
+// drain waits briefly for the peer's close after the server sent one.
+func (c *Conn) drain() {
+	_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+	_, _ = io.Copy(io.Discard, io.LimitReader(c.rd, 1<<16))
+}

@@ -1,0 +1,156 @@
+// Package socket serves the notification WebSocket: it registers the
+// socket with the hub before the 101 is sent, replays what a resuming
+// client missed, writes queued frames, answers pings, enforces the inbound
+// frame limit and closes slow or expired sockets with the contract's codes.
+// Authentication and authorization happen before Serve, in package httpapi.
+package socket
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"parkmate"
+	"parkmate/hub"
+)
+
+// Config holds the limits of a socket. Zero fields take the defaults.
+type Config struct {
+	// MaxFrame is the largest inbound frame payload, in bytes (1009 above).
+	MaxFrame int64
+	// QueueLen is how many outbound frames may wait for a socket before it
+	// is closed as slow (1013).
+	QueueLen int
+	// PingInterval is how often the server pings; a peer silent for two
+	// intervals is dropped.
+	PingInterval time.Duration
+	// WriteTimeout bounds one write to a socket.
+	WriteTimeout time.Duration
+	// ReplayPage is how many stored notifications one replay query reads.
+	ReplayPage int
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxFrame     = 4096
+	DefaultQueueLen     = 256
+	DefaultPingInterval = 30 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultReplayPage   = 500
+	// closeGrace is how long a closing socket waits for the peer's close.
+	closeGrace = time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxFrame <= 0 {
+		c.MaxFrame = DefaultMaxFrame
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = DefaultQueueLen
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = DefaultPingInterval
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.ReplayPage <= 0 {
+		c.ReplayPage = DefaultReplayPage
+	}
+	return c
+}
+
+// Replayer reads stored notifications for a resuming socket.
+type Replayer interface {
+	NotificationsSince(ctx context.Context, userID int64, role parkmate.Role, since int64, limit int) ([]parkmate.Notification, error)
+}
+
+// Metrics are the socket counters exported on /metrics.
+type Metrics struct {
+	Open       prometheus.Gauge
+	Frames     prometheus.Counter
+	SlowCloses prometheus.Counter
+}
+
+// NewMetrics registers the socket metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Open:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "parkmate_sockets_open", Help: "Open notification WebSockets on this node."}),
+		Frames:     prometheus.NewCounter(prometheus.CounterOpts{Name: "parkmate_socket_frames_total", Help: "Notification frames written to sockets."}),
+		SlowCloses: prometheus.NewCounter(prometheus.CounterOpts{Name: "parkmate_socket_slow_closes_total", Help: "Sockets closed because their queue overflowed."}),
+	}
+	reg.MustRegister(m.Open, m.Frames, m.SlowCloses)
+	return m
+}
+
+// Server accepts sockets for one node.
+type Server struct {
+	hub     *hub.Hub
+	store   Replayer
+	cfg     Config
+	log     *slog.Logger
+	metrics *Metrics
+	ping    []byte
+}
+
+// NewServer returns a Server that registers sockets with h and replays
+// from store.
+func NewServer(h *hub.Hub, store Replayer, cfg Config, log *slog.Logger, m *Metrics) *Server {
+	if m == nil {
+		m = NewMetrics(prometheus.NewRegistry())
+	}
+	ping, _ := ws.CompileFrame(ws.NewPingFrame(nil))
+	return &Server{hub: h, store: store, cfg: cfg.withDefaults(), log: log, metrics: m, ping: ping}
+}
+
+// Params describe an authenticated, authorized socket request.
+type Params struct {
+	UserID         int64
+	Role           parkmate.Role
+	SessionID      string
+	SessionExpires time.Time
+	// Since, when HasSince, asks for every stored notification after it.
+	Since    int64
+	HasSince bool
+	// Proto 2 also receives read-state and notice frames.
+	Proto int
+}
+
+// Serve upgrades the request and serves the socket until it closes. The
+// socket joins the hub before the 101 response is written, so whatever
+// commits after the client sees the 101 reaches it.
+func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p Params) {
+	c := newConn(s, p)
+	s.hub.Add(c)
+	nc, rw, _, err := ws.HTTPUpgrader{}.Upgrade(r, w)
+	if err != nil {
+		s.hub.Remove(c)
+		s.log.Debug("websocket upgrade failed", "user", p.UserID, "err", err)
+		return
+	}
+	s.metrics.Open.Inc()
+	c.start(nc, rw.Reader)
+	c.readLoop()
+}
+
+// Run pings every socket each PingInterval until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	t := time.NewTicker(s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.hub.Each(func(sub hub.Subscriber) {
+				if c, ok := sub.(*Conn); ok {
+					c.enqueueControl(s.ping)
+				}
+			})
+		}
+	}
+}

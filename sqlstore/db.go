@@ -1,0 +1,249 @@
+// Package sqlstore holds every SQL statement of ParkMate and runs them on
+// either engine: package sqlite and package postgres open a *DB with their
+// driver, migrations and Dialect. Notifications are written in the same
+// transaction as the change that causes them, and handed to the Publisher
+// only after that transaction commits, in commit order for each user.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"parkmate"
+)
+
+// Publisher receives the notifications of a transaction after it commits.
+// DB calls it while it still holds the per-user write order, so Publish
+// must not block for long (enqueue, do not deliver synchronously to peers).
+type Publisher interface {
+	Publish(ctx context.Context, notes []parkmate.Notification)
+}
+
+// Dialect is what differs between the engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Numbered placeholders ($1, $2) instead of ?.
+	Numbered bool
+	// IsUniqueViolation reports whether err is a unique-constraint error.
+	IsUniqueViolation func(error) bool
+	// LockForNotify, when set, takes a lock on a recipient that outlives the
+	// transaction on conn (released by UnlockAll after publishing), so
+	// that two transactions notifying one user publish in commit order.
+	LockForNotify func(ctx context.Context, tx *sql.Tx, userID int64, groupKey string) error
+	// UnlockAll releases the locks LockForNotify took on conn.
+	UnlockAll func(ctx context.Context, conn *sql.Conn) error
+	// IsRetryable reports whether a failed write transaction may simply be
+	// run again (a deadlock or serialization failure).
+	IsRetryable func(error) bool
+	// SerializeWrites makes DB run one write transaction at a time in this
+	// process (SQLite has a single writer anyway).
+	SerializeWrites bool
+}
+
+// DB is a ParkMate database.
+type DB struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect Dialect
+	writeMu sync.Mutex
+	queries sync.Map // query text -> rebound text
+
+	// Publisher, when set, receives committed notifications.
+	Publisher Publisher
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// New returns a DB over the given pools (read may equal write).
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{write: write, read: read, dialect: d, Now: parkmate.SystemClock{}.Now}
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Dialect returns the engine's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Tx is one transaction. Its methods are the project's SQL.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	ctx   context.Context
+	now   time.Time
+	notes []parkmate.Notification
+	write bool
+	// locked is the recipients locked by LockForNotify in this transaction.
+	locked map[string]bool
+}
+
+// Now is the transaction's time: one instant for every row it writes.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// maxRetries bounds retries of write transactions that failed on a
+// deadlock or serialization error.
+const maxRetries = 5
+
+// Update runs fn in a write transaction. When fn returns nil the
+// transaction commits and its notifications are published; otherwise it
+// rolls back and nobody is notified.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		err = db.update(ctx, fn)
+		if err == nil || db.dialect.IsRetryable == nil || !db.dialect.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect.SerializeWrites {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("write conn: %w", err)
+	}
+	defer conn.Close()
+	if db.dialect.UnlockAll != nil {
+		// Release per-user locks after publishing, whatever happened; use a
+		// fresh context so a cancelled request still unlocks.
+		defer func() { _ = db.dialect.UnlockAll(context.WithoutCancel(ctx), conn) }()
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Millisecond), write: true}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if len(tx.notes) > 0 && db.Publisher != nil {
+		db.Publisher.Publish(context.WithoutCancel(ctx), tx.notes)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect.Name == "postgres"})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer func() { _ = sqlTx.Rollback() }()
+	return fn(&Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Millisecond)})
+}
+
+// q rewrites ? placeholders for engines that number them.
+func (db *DB) q(query string) string {
+	if !db.dialect.Numbered {
+		return query
+	}
+	if v, ok := db.queries.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	db.queries.Store(query, b.String())
+	return b.String()
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.db.q(query), args...)
+}
+
+// changed runs an UPDATE and reports whether it changed a row.
+func (tx *Tx) changed(query string, args ...any) (bool, error) {
+	res, err := tx.exec(query, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func notFound(what string, id int64) error {
+	return parkmate.Errorf(parkmate.ENOTFOUND, "%s %d not found.", what, id)
+}
+
+// scanAll collects rows with scan, closing them.
+func scanAll[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Page bounds a list: ids below Before (0: no bound), at most Limit rows.
+type Page struct {
+	Before int64
+	Limit  int
+}
+
+func (p Page) limit() int {
+	if p.Limit <= 0 {
+		return 50
+	}
+	return p.Limit
+}
+
+func (p Page) before() int64 {
+	if p.Before <= 0 {
+		return 1<<62 - 1
+	}
+	return p.Before
+}

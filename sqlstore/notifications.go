@@ -1,0 +1,215 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"parkmate"
+)
+
+// Recipient is whose inbox a query reads: a user and the groups of its role.
+type Recipient struct {
+	UserID int64
+	Role   parkmate.Role
+}
+
+func (r Recipient) args() []any {
+	g := parkmate.GroupsOf(r.Role)
+	return []any{r.UserID, g[0], g[1]}
+}
+
+// visible is the predicate of the notifications a recipient can see.
+const visible = `(n.user_id = ? OR n.group_key = ? OR n.group_key = ?)`
+
+// insertChunk bounds the rows of one multi-row INSERT.
+const insertChunk = 100
+
+// AddNotification stores one notification in the transaction; it is
+// published after commit.
+func (tx *Tx) AddNotification(n parkmate.Notification) (parkmate.Notification, error) {
+	out, err := tx.AddNotifications([]parkmate.Notification{n})
+	if err != nil {
+		return n, err
+	}
+	return out[0], nil
+}
+
+// AddNotifications stores notifications in the transaction, in order, and
+// returns them with their ids and times; they are published after commit.
+func (tx *Tx) AddNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
+	out := make([]parkmate.Notification, 0, len(notes))
+	for start := 0; start < len(notes); start += insertChunk {
+		part, err := tx.insertNotifications(notes[start:min(start+insertChunk, len(notes))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	tx.notes = append(tx.notes, out...)
+	return out, nil
+}
+
+func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
+	if lock := tx.db.dialect.LockForNotify; lock != nil {
+		for _, n := range notes {
+			key := n.GroupKey
+			if key == "" {
+				key = "u:" + strconv.FormatInt(n.UserID, 10)
+			}
+			if tx.locked == nil {
+				tx.locked = map[string]bool{}
+			}
+			if tx.locked[key] {
+				continue
+			}
+			if err := lock(tx.ctx, tx.tx, n.UserID, n.GroupKey); err != nil {
+				return nil, err
+			}
+			tx.locked[key] = true
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO notifications (user_id, group_key, type, message, event, data, created_at) VALUES `)
+	args := make([]any, 0, 7*len(notes))
+	for i, n := range notes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+		var data sql.NullString
+		if len(n.Data) > 0 {
+			data = sql.NullString{String: string(n.Data), Valid: true}
+		}
+		args = append(args, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
+			sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, data, ms(tx.now))
+	}
+	b.WriteString(` RETURNING id`)
+	rows, err := tx.query(b.String(), args...)
+	ids, err := scanAll(rows, err, scanInt64)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != len(notes) {
+		return nil, errors.New("insert notifications: returned ids do not match rows")
+	}
+	// One statement assigns ids in row order; RETURNING need not list them
+	// in that order, so sort them back.
+	slices.Sort(ids)
+	out := make([]parkmate.Notification, len(notes))
+	for i, n := range notes {
+		n.ID, n.CreatedAt = ids[i], tx.now
+		out[i] = n
+	}
+	return out, nil
+}
+
+const notificationCols = `n.id, n.user_id, n.group_key, n.type, n.message, n.event, n.data, n.created_at`
+
+func scanNotification(r interface{ Scan(...any) error }, extra ...any) (parkmate.Notification, error) {
+	var n parkmate.Notification
+	var uid sql.NullInt64
+	var group, data sql.NullString
+	var created int64
+	dest := append([]any{&n.ID, &uid, &group, &n.Type, &n.Message, &n.Event, &data, &created}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return n, err
+	}
+	n.UserID, n.GroupKey, n.CreatedAt = uid.Int64, group.String, fromMS(created)
+	if data.Valid {
+		n.Data = []byte(data.String)
+	}
+	return n, nil
+}
+
+// NotificationsSince returns up to limit notifications the recipient can
+// see with id > since, oldest first: the replay of a resuming socket.
+func (tx *Tx) NotificationsSince(r Recipient, since int64, limit int) ([]parkmate.Notification, error) {
+	rows, err := tx.query(`SELECT `+notificationCols+` FROM notifications n WHERE `+visible+` AND n.id > ? ORDER BY n.id LIMIT ?`,
+		append(r.args(), since, limit)...)
+	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Notification, error) { return scanNotification(r) })
+}
+
+const readExpr = `(n.id <= (SELECT read_up_to FROM users WHERE id = ?)
+	OR EXISTS (SELECT 1 FROM notification_reads x WHERE x.user_id = ? AND x.notification_id = n.id))`
+
+// InboxQuery selects inbox items: with Since set, ids above it oldest
+// first; otherwise ids below Before newest first.
+type InboxQuery struct {
+	Since    int64
+	HasSince bool
+	Page
+}
+
+// Inbox lists the recipient's notifications with their read state.
+func (tx *Tx) Inbox(r Recipient, q InboxQuery) ([]parkmate.InboxItem, error) {
+	args := append([]any{r.UserID, r.UserID}, r.args()...)
+	var query string
+	if q.HasSince {
+		query = ` AND n.id > ? ORDER BY n.id ASC LIMIT ?`
+		args = append(args, q.Since, q.limit())
+	} else {
+		query = ` AND n.id < ? ORDER BY n.id DESC LIMIT ?`
+		args = append(args, q.before(), q.limit())
+	}
+	rows, err := tx.query(`SELECT `+notificationCols+`, `+readExpr+` FROM notifications n WHERE `+visible+query, args...)
+	return scanAll(rows, err, func(rs *sql.Rows) (parkmate.InboxItem, error) {
+		var it parkmate.InboxItem
+		n, err := scanNotification(rs, &it.Read)
+		it.Notification = n
+		return it, err
+	})
+}
+
+// InboxItem returns one notification the recipient can see.
+func (tx *Tx) InboxItem(r Recipient, id int64) (parkmate.InboxItem, error) {
+	var it parkmate.InboxItem
+	args := append([]any{r.UserID, r.UserID}, r.args()...)
+	n, err := scanNotification(tx.queryRow(`SELECT `+notificationCols+`, `+readExpr+` FROM notifications n WHERE `+visible+` AND n.id = ?`,
+		append(args, id)...), &it.Read)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, notFound("Notification", id)
+	}
+	it.Notification = n
+	return it, err
+}
+
+// UnreadCount counts the recipient's unread notifications.
+func (tx *Tx) UnreadCount(r Recipient) (int, error) {
+	var n int
+	args := append(r.args(), r.UserID, r.UserID)
+	err := tx.queryRow(`SELECT COUNT(*) FROM notifications n WHERE `+visible+` AND NOT `+readExpr, args...).Scan(&n)
+	return n, err
+}
+
+// MarkRead marks one notification read for the recipient.
+func (tx *Tx) MarkRead(r Recipient, id int64) (parkmate.InboxItem, error) {
+	it, err := tx.InboxItem(r, id)
+	if err != nil || it.Read {
+		it.Read = true
+		return it, err
+	}
+	_, err = tx.exec(`INSERT INTO notification_reads (user_id, notification_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.UserID, id)
+	it.Read = true
+	return it, err
+}
+
+// MarkAllRead marks every notification the recipient can see read and
+// returns how many were unread and the highest id now read.
+func (tx *Tx) MarkAllRead(r Recipient) (updated int, upTo int64, err error) {
+	if updated, err = tx.UnreadCount(r); err != nil {
+		return 0, 0, err
+	}
+	var maxID sql.NullInt64
+	if err = tx.queryRow(`SELECT MAX(n.id) FROM notifications n WHERE `+visible, r.args()...).Scan(&maxID); err != nil {
+		return 0, 0, err
+	}
+	if err = tx.queryRow(`UPDATE users SET read_up_to = CASE WHEN read_up_to > ? THEN read_up_to ELSE ? END WHERE id = ? RETURNING read_up_to`,
+		maxID.Int64, maxID.Int64, r.UserID).Scan(&upTo); err != nil {
+		return 0, 0, err
+	}
+	_, err = tx.exec(`DELETE FROM notification_reads WHERE user_id = ? AND notification_id <= ?`, r.UserID, upTo)
+	return updated, upTo, err
+}

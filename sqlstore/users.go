@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"time"
+
+	"parkmate"
+)
+
+const userCols = `id, username, role, password_hash`
+
+func scanUser(r interface{ Scan(...any) error }) (parkmate.User, error) {
+	var u parkmate.User
+	err := r.Scan(&u.ID, &u.Username, &u.Role, &u.PasswordHash)
+	return u, err
+}
+
+// CreateUser inserts a user; a taken username is a conflict.
+func (tx *Tx) CreateUser(u parkmate.User) (parkmate.User, error) {
+	err := tx.queryRow(`INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		u.Username, u.Role, u.PasswordHash, ms(tx.now)).Scan(&u.ID)
+	if err != nil && tx.db.dialect.IsUniqueViolation(err) {
+		return u, parkmate.CodedErrorf(parkmate.ECONFLICT, "username_taken", "The username %q is taken.", u.Username)
+	}
+	return u, err
+}
+
+// UserByID returns a user or a not-found error.
+func (tx *Tx) UserByID(id int64) (parkmate.User, error) {
+	u, err := scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("User", id)
+	}
+	return u, err
+}
+
+// UserByUsername returns a user, or ok false when there is none.
+func (tx *Tx) UserByUsername(name string) (u parkmate.User, ok bool, err error) {
+	u, err = scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE username = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, false, nil
+	}
+	return u, err == nil, err
+}
+
+// Users lists users, optionally of one role, by id.
+func (tx *Tx) Users(role parkmate.Role, p Page) ([]parkmate.User, error) {
+	rows, err := tx.query(`SELECT `+userCols+` FROM users WHERE (? = '' OR role = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
+		role, role, p.before(), p.limit())
+	return scanAll(rows, err, func(r *sql.Rows) (parkmate.User, error) { return scanUser(r) })
+}
+
+// ExistingUsers returns those of ids that exist.
+func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		marks := make([]byte, 0, 2*len(part))
+		for i, id := range part {
+			args[i] = id
+			if i > 0 {
+				marks = append(marks, ',')
+			}
+			marks = append(marks, '?')
+		}
+		rows, err := tx.query(`SELECT id FROM users WHERE id IN (`+string(marks)+`)`, args...)
+		ok, err := scanAll(rows, err, scanInt64)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ok {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// CreateSession records a sign-in.
+func (tx *Tx) CreateSession(s parkmate.Session) error {
+	_, err := tx.exec(`INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+		s.ID, s.UserID, ms(s.ExpiresAt), ms(tx.now))
+	return err
+}
+
+// SessionByID returns a session, or ok false when there is none.
+func (tx *Tx) SessionByID(id string) (s parkmate.Session, ok bool, err error) {
+	var exp int64
+	var revoked sql.NullInt64
+	err = tx.queryRow(`SELECT id, user_id, expires_at, revoked_at FROM sessions WHERE id = ?`, id).
+		Scan(&s.ID, &s.UserID, &exp, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, false, err
+	}
+	s.ExpiresAt = fromMS(exp)
+	if revoked.Valid {
+		t := fromMS(revoked.Int64)
+		s.RevokedAt = &t
+	}
+	return s, true, nil
+}
+
+// RevokeSession ends a session.
+func (tx *Tx) RevokeSession(id string) error {
+	_, err := tx.exec(`UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(tx.now), id)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions that ended before t.
+func (tx *Tx) DeleteExpiredSessions(t time.Time) (int64, error) {
+	res, err := tx.exec(`DELETE FROM sessions WHERE expires_at < ?`, ms(t))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func scanInt64(r *sql.Rows) (int64, error) {
+	var v int64
+	err := r.Scan(&v)
+	return v, err
+}
