@@ -62,11 +62,11 @@ func (s *Service) VerifyPayment(ctx context.Context, actor parkmate.User, id int
 		if p, err = tx.PaymentByID(id); err != nil {
 			return err
 		}
-		lot, err := tx.LotByID(p.LotID)
+		owner, err := tx.LotOwner(p.LotID)
 		if err != nil {
 			return err
 		}
-		if actor.Role != parkmate.RoleOwner || lot.OwnerID != actor.ID {
+		if actor.Role != parkmate.RoleOwner || owner != actor.ID {
 			return forbidden("Only the lot's owner may verify a payment.")
 		}
 		if p.Method != parkmate.PaymentCash {
@@ -141,13 +141,13 @@ func (s *Service) moveCarWash(ctx context.Context, actor parkmate.User, id int64
 		if c, err = tx.CarWashByID(id); err != nil {
 			return err
 		}
-		lot, err := tx.LotByID(c.LotID)
+		owner, err := tx.LotOwner(c.LotID)
 		if err != nil {
 			return err
 		}
-		ok := (actor.Role == parkmate.RoleOwner && lot.OwnerID == actor.ID)
+		ok := actor.Role == parkmate.RoleOwner && owner == actor.ID
 		if actor.Role == parkmate.RoleEmployee {
-			if ok, err = tx.IsEmployeeOf(actor.ID, lot.ID); err != nil {
+			if ok, err = tx.IsEmployeeOf(actor.ID, c.LotID); err != nil {
 				return err
 			}
 		}

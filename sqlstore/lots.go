@@ -50,6 +50,16 @@ func (tx *Tx) Lots(ownerID int64, p Page) ([]parkmate.Lot, error) {
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Lot, error) { return scanLot(r) })
 }
 
+// LotOwner returns the owner of a lot, without counting its slots.
+func (tx *Tx) LotOwner(lotID int64) (int64, error) {
+	var owner int64
+	err := tx.queryRow(`SELECT owner_id FROM lots WHERE id = ?`, lotID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("Lot", lotID)
+	}
+	return owner, err
+}
+
 // Slots lists a lot's slots by number with their availability.
 func (tx *Tx) Slots(lotID int64) ([]parkmate.Slot, error) {
 	rows, err := tx.query(`SELECT s.id, s.lot_id, s.number,

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -34,6 +35,7 @@ type Config struct {
 	Addr              string
 	DB                string
 	Broker            string
+	BrokerChannel     string
 	JWTSecret         string
 	AllowedOrigins    string
 	ExpiryWarning     time.Duration
@@ -102,7 +104,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	if a.broker, err = openBroker(ctx, cfg.Broker, log); err != nil {
+	if a.broker, err = openBroker(ctx, cfg.Broker, cfg.BrokerChannel, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -118,7 +120,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
 		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout}, log, socket.NewMetrics(reg))
 	api := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, Log: log, Web: opt.Web,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: db.Ping},
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.ready},
 		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody, AuthRate: cfg.AuthRate})
 	a.http = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -158,6 +160,22 @@ func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
 	}
 	log.Info("generated a JWT secret and kept it beside the database; set --jwt-secret to choose one", "file", path)
 	return auth.Secret(secret), nil
+}
+
+// pinger is a dependency that can tell whether it answers.
+type pinger interface{ Ping(context.Context) error }
+
+// ready checks storage and the broker for /healthz.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.db.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if p, ok := a.broker.(pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
+	}
+	return nil
 }
 
 // Start listens and serves in the background.
@@ -204,6 +222,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	a.cancel()
 	a.wg.Wait()
+	if c, ok := a.broker.(io.Closer); ok {
+		_ = c.Close()
+	}
 	if cerr := a.db.Close(); err == nil {
 		err = cerr
 	}

@@ -73,6 +73,7 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.Addr, "addr", ":8000", "address to listen on")
 	fs.StringVar(&c.DB, "db", "parkmate.db", "SQLite file path, or a postgres:// URL")
 	fs.StringVar(&c.Broker, "broker", "memory", "fan-out broker: memory, or a redis:// URL for several nodes")
+	fs.StringVar(&c.BrokerChannel, "broker-channel", "parkmate:fanout", "Redis pub/sub channel (deployments sharing a Redis use different ones)")
 	fs.StringVar(&c.JWTSecret, "jwt-secret", "", "secret that signs access tokens (generated and kept beside a SQLite database when empty)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", "", "comma-separated browser origins allowed besides the server's own")
 	fs.DurationVar(&c.ExpiryWarning, "expiry-warning", 5*time.Minute, "how long before its end a booking warns (event 1)")

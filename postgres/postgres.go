@@ -1,0 +1,111 @@
+// Package postgres opens a ParkMate database in PostgreSQL (driver pgx),
+// applies the embedded migrations under goose's session lock (so nodes
+// starting together migrate once) and supplies the dialect: numbered
+// placeholders and the advisory locks that keep each user's notifications
+// published in commit order across nodes. The SQL lives in sqlstore.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"parkmate/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxConns bounds the pool of one node.
+const maxConns = 32
+
+// Open connects to the database at url and brings its schema up to date.
+func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return sqlstore.New(db, db, Dialect), nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// lockClass is the first key of ParkMate's advisory locks.
+const lockClass = 7301
+
+// groupsKey is the advisory lock every notifying transaction shares and a
+// group notification takes alone, so group and personal notifications of
+// one user are published in commit order too.
+const groupsKey = -1
+
+// Dialect is PostgreSQL's.
+var Dialect = sqlstore.Dialect{
+	Name:              "postgres",
+	Numbered:          true,
+	IsUniqueViolation: func(err error) bool { return pgCode(err) == "23505" },
+	IsRetryable: func(err error) bool {
+		c := pgCode(err)
+		return c == "40P01" || c == "40001"
+	},
+	LockForNotify: lockForNotify,
+	UnlockAll: func(ctx context.Context, conn *sql.Conn) error {
+		_, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`)
+		return err
+	},
+}
+
+// lockForNotify takes session-level advisory locks that outlive the
+// transaction until UnlockAll, after publishing.
+func lockForNotify(ctx context.Context, tx *sql.Tx, userID int64, group string) error {
+	var err error
+	if group != "" {
+		_, err = tx.ExecContext(ctx, `SELECT pg_advisory_lock($1::int, $2::int)`, lockClass, groupsKey)
+	} else {
+		_, err = tx.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1::int, $2::int), pg_advisory_lock($1::int, $3::int)`,
+			lockClass, groupsKey, int32(userID))
+	}
+	return err
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}

@@ -1,0 +1,289 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"parkmate"
+	"parkmate/internal/testservices"
+	"parkmate/postgres"
+	"parkmate/sqlite"
+	"parkmate/sqlstore"
+)
+
+// recorder is a Publisher that remembers what it was given, in order.
+type recorder struct {
+	mu    sync.Mutex
+	notes []parkmate.Notification
+}
+
+func (r *recorder) Publish(_ context.Context, notes []parkmate.Notification) {
+	r.mu.Lock()
+	r.notes = append(r.notes, notes...)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []parkmate.Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]parkmate.Notification(nil), r.notes...)
+}
+
+// engines opens one fresh database per engine.
+var engines = []struct {
+	name string
+	open func(testing.TB) *sqlstore.DB
+}{
+	{"sqlite", func(tb testing.TB) *sqlstore.DB {
+		db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "t.db"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return db
+	}},
+	{"postgres", func(tb testing.TB) *sqlstore.DB {
+		db, err := postgres.Open(context.Background(), testservices.Postgres(tb))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return db
+	}},
+}
+
+// TestConformance runs the same suite against every engine.
+func TestConformance(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			for _, tc := range suite {
+				t.Run(tc.name, func(t *testing.T) {
+					db := e.open(t)
+					t.Cleanup(func() { db.Close() })
+					rec := &recorder{}
+					db.Publisher = rec
+					tc.run(t, db, rec)
+				})
+			}
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func mustUser(t *testing.T, db *sqlstore.DB, name string, role parkmate.Role) parkmate.User {
+	t.Helper()
+	var u parkmate.User
+	err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		u, err = tx.CreateUser(parkmate.User{Username: name, Role: role, PasswordHash: "x"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func note(uid int64, msg string) parkmate.Notification {
+	return parkmate.Notification{UserID: uid, Type: parkmate.LevelInfo, Message: msg, Event: "test.note", Data: []byte(`{"k":1}`)}
+}
+
+var suite = []struct {
+	name string
+	run  func(*testing.T, *sqlstore.DB, *recorder)
+}{
+	{"duplicate usernames conflict", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
+		mustUser(t, db, "dana", parkmate.RoleDriver)
+		err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			_, err := tx.CreateUser(parkmate.User{Username: "dana", Role: parkmate.RoleDriver, PasswordHash: "x"})
+			return err
+		})
+		if parkmate.ErrorKind(err) != parkmate.ECONFLICT {
+			t.Fatalf("duplicate: %v", err)
+		}
+	}},
+	{"notifications publish after commit, in order, never after rollback", func(t *testing.T, db *sqlstore.DB, rec *recorder) {
+		u := mustUser(t, db, "dana", parkmate.RoleDriver)
+		err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			if _, err := tx.AddNotification(note(u.ID, "a")); err != nil {
+				return err
+			}
+			if len(rec.all()) != 0 {
+				t.Errorf("published before commit")
+			}
+			_, err := tx.AddNotifications([]parkmate.Notification{note(u.ID, "b"), note(u.ID, "c")})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		if err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			if _, err := tx.AddNotification(note(u.ID, "rolled back")); err != nil {
+				return err
+			}
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		got := rec.all()
+		if len(got) != 3 || got[0].Message != "a" || got[2].Message != "c" || !(got[0].ID < got[1].ID && got[1].ID < got[2].ID) {
+			t.Fatalf("published %+v", got)
+		}
+		var stored []parkmate.Notification
+		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+			stored, err = tx.NotificationsSince(sqlstore.Recipient{UserID: u.ID, Role: u.Role}, 0, 100)
+			return err
+		})
+		if len(stored) != 3 || stored[1].ID != got[1].ID || string(stored[1].Data) != `{"k":1}` || stored[1].Event != "test.note" {
+			t.Fatalf("stored %+v", stored)
+		}
+	}},
+	{"concurrent writers publish each user's notifications in id order", func(t *testing.T, db *sqlstore.DB, rec *recorder) {
+		users := []parkmate.User{mustUser(t, db, "u1", parkmate.RoleDriver), mustUser(t, db, "u2", parkmate.RoleDriver)}
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < 25; i++ {
+					err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+						if i%5 == 0 {
+							_, err := tx.AddNotification(parkmate.Notification{GroupKey: "role:driver", Type: parkmate.LevelInfo, Message: "g"})
+							return err
+						}
+						_, err := tx.AddNotifications([]parkmate.Notification{note(users[0].ID, "x"), note(users[(w+i)%2].ID, "y")})
+						return err
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		// Every user sees personal and group notifications in id order.
+		for _, u := range users {
+			var last int64
+			for _, n := range rec.all() {
+				if n.UserID != u.ID && n.GroupKey != "role:driver" {
+					continue
+				}
+				if n.ID <= last {
+					t.Fatalf("user %d: published %d after %d", u.ID, n.ID, last)
+				}
+				last = n.ID
+			}
+		}
+	}},
+	{"group notifications reach members only", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
+		d := mustUser(t, db, "dana", parkmate.RoleDriver)
+		a := mustUser(t, db, "ada", parkmate.RoleAdmin)
+		_ = db.Update(ctx, func(tx *sqlstore.Tx) error {
+			_, err := tx.AddNotifications([]parkmate.Notification{
+				{GroupKey: "role:admin", Type: parkmate.LevelInfo, Message: "admins"},
+				{GroupKey: "all", Type: parkmate.LevelInfo, Message: "everyone"},
+			})
+			return err
+		})
+		count := func(u parkmate.User) int {
+			var n int
+			_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+				n, err = tx.UnreadCount(sqlstore.Recipient{UserID: u.ID, Role: u.Role})
+				return err
+			})
+			return n
+		}
+		if count(d) != 1 || count(a) != 2 {
+			t.Fatalf("driver %d, admin %d", count(d), count(a))
+		}
+	}},
+	{"read state: one, then all", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
+		u := mustUser(t, db, "dana", parkmate.RoleDriver)
+		r := sqlstore.Recipient{UserID: u.ID, Role: u.Role}
+		var ids []int64
+		_ = db.Update(ctx, func(tx *sqlstore.Tx) error {
+			out, err := tx.AddNotifications([]parkmate.Notification{note(u.ID, "1"), note(u.ID, "2"), {GroupKey: "all", Type: "info", Message: "3"}})
+			for _, n := range out {
+				ids = append(ids, n.ID)
+			}
+			return err
+		})
+		err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			if _, err := tx.MarkRead(r, ids[1]); err != nil {
+				return err
+			}
+			if n, _ := tx.UnreadCount(r); n != 2 {
+				t.Errorf("unread after one: %d", n)
+			}
+			updated, upTo, err := tx.MarkAllRead(r)
+			if updated != 2 || upTo != ids[2] {
+				t.Errorf("read all: %d up to %d", updated, upTo)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var items []parkmate.InboxItem
+		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+			items, err = tx.Inbox(r, sqlstore.InboxQuery{})
+			return err
+		})
+		for _, it := range items {
+			if !it.Read {
+				t.Fatalf("unread after read-all: %+v", it)
+			}
+		}
+	}},
+	{"a slot has one active booking; warn and expire happen once", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
+		owner := mustUser(t, db, "oscar", parkmate.RoleOwner)
+		d := mustUser(t, db, "dana", parkmate.RoleDriver)
+		var lot parkmate.Lot
+		var slots []parkmate.Slot
+		_ = db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+			if lot, err = tx.CreateLot(parkmate.Lot{Name: "L", OwnerID: owner.ID, Slots: 2}); err != nil {
+				return err
+			}
+			slots, err = tx.Slots(lot.ID)
+			return err
+		})
+		end := time.Now().Add(time.Minute)
+		var id int64
+		if err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+			id, err = tx.CreateBooking(d.ID, slots[0].ID, end)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			_, err := tx.CreateBooking(d.ID, slots[0].ID, end)
+			return err
+		})
+		var pe *parkmate.Error
+		if !errors.As(err, &pe) || pe.ErrorCode() != "slot_taken" {
+			t.Fatalf("second booking: %v", err)
+		}
+		for i, want := range []bool{true, false} {
+			_ = db.Update(ctx, func(tx *sqlstore.Tx) error {
+				if ok, err := tx.MarkWarned(id); ok != want || err != nil {
+					t.Errorf("warn %d: %v %v", i, ok, err)
+				}
+				if ok, err := tx.ExpireBooking(id, end.Add(time.Second)); ok != want || err != nil {
+					t.Errorf("expire %d: %v %v", i, ok, err)
+				}
+				return nil
+			})
+		}
+		_ = db.View(ctx, func(tx *sqlstore.Tx) error {
+			l, _ := tx.LotByID(lot.ID)
+			if l.Free != 2 {
+				t.Errorf("free slots after expiry: %d", l.Free)
+			}
+			return nil
+		})
+	}},
+}

@@ -1,0 +1,143 @@
+import { RefreshCw } from 'lucide-react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { errorMessage } from '../api';
+import type { BookingStatus } from '../types';
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload: () => Promise<void>;
+}
+
+/** useResource loads data with `loader` and reloads on demand; stale answers are dropped. */
+export function useResource<T>(loader: () => Promise<T>, deps: unknown[] = []): Resource<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const seq = useRef(0);
+  const loaderRef = useRef(loader);
+  loaderRef.current = loader;
+
+  const reload = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const d = await loaderRef.current();
+      if (mine === seq.current) {
+        setData(d);
+        setError(null);
+      }
+    } catch (e) {
+      if (mine === seq.current) setError(errorMessage(e));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+
+  return { data, error, loading, reload };
+}
+
+/** usePolling calls fn every `ms` while the tab is visible. */
+export function usePolling(fn: () => void, ms: number): void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') ref.current();
+    }, ms);
+    const onVisible = () => document.visibilityState === 'visible' && ref.current();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(t);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [ms]);
+}
+
+export function Section({
+  title,
+  actions,
+  children,
+  testId,
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <section className="card" data-testid={testId}>
+      <div className="card__head">
+        <h2>{title}</h2>
+        {actions && <div className="card__actions">{actions}</div>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export function RefreshButton({ onClick, testId = 'refresh' }: { onClick: () => void; testId?: string }) {
+  return (
+    <button type="button" className="btn btn--small btn--ghost" onClick={onClick} data-testid={testId} aria-label="Refresh">
+      <RefreshCw size={15} aria-hidden="true" /> Refresh
+    </button>
+  );
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  ACTIVE: 'Active',
+  EXPIRED: 'Expired',
+  COMPLETED: 'Completed',
+  CANCELLED_BY_USER: 'Cancelled',
+  CANCELLED_BY_ADMIN: 'Cancelled by admin',
+  PENDING: 'Pending',
+  VERIFIED: 'Verified',
+  FAILED: 'Failed',
+  REQUESTED: 'Requested',
+  IN_PROGRESS: 'In progress',
+};
+
+export function StatusBadge({ status, testId }: { status: BookingStatus | string; testId?: string }) {
+  return (
+    <span className={`status status--${status.toLowerCase()}`} data-testid={testId} data-status={status}>
+      {STATUS_LABEL[status] ?? status}
+    </span>
+  );
+}
+
+export function ErrorLine({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error-line" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="muted empty">{children}</p>;
+}
+
+/** useBusy wraps an async action so its button can show it is working and not run twice. */
+export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | undefined>] {
+  const [busy, setBusy] = useState(false);
+  const busyRef = useRef(false);
+  const run = useCallback(async <T,>(fn: () => Promise<T>) => {
+    if (busyRef.current) return undefined;
+    busyRef.current = true;
+    setBusy(true);
+    try {
+      return await fn();
+    } finally {
+      busyRef.current = false;
+      setBusy(false);
+    }
+  }, []);
+  return [busy, run];
+}

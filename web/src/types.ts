@@ -1,0 +1,106 @@
+// Wire types from docs/api.md.
+
+export type Role = 'driver' | 'owner' | 'employee' | 'admin';
+export type Level = 'success' | 'error' | 'warning' | 'info';
+export const LEVELS: readonly Level[] = ['success', 'error', 'warning', 'info'];
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export interface Lot {
+  id: number;
+  name: string;
+  owner_id: number;
+  slots: number;
+  free: number;
+}
+
+export interface Slot {
+  id: number;
+  lot_id: number;
+  number: number;
+  free: boolean;
+}
+
+export type BookingStatus =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'COMPLETED'
+  | 'CANCELLED_BY_USER'
+  | 'CANCELLED_BY_ADMIN';
+
+export interface Booking {
+  id: number;
+  user_id: number;
+  username: string;
+  slot_id: number;
+  slot_number: number;
+  lot_id: number;
+  lot_name: string;
+  status: BookingStatus;
+  starts_at: string;
+  ends_at: string;
+  created_at: string;
+  payments?: Payment[];
+  carwashes?: CarWash[];
+}
+
+export interface Payment {
+  id: number;
+  booking_id: number;
+  lot_id: number;
+  user_id: number;
+  method: 'CASH' | 'ONLINE';
+  amount: number;
+  status: 'PENDING' | 'VERIFIED' | 'FAILED';
+  created_at: string;
+}
+
+export interface CarWash {
+  id: number;
+  booking_id: number;
+  lot_id: number;
+  user_id: number;
+  service: string;
+  status: 'REQUESTED' | 'IN_PROGRESS' | 'COMPLETED';
+  created_at: string;
+}
+
+export interface Assignment {
+  id: number;
+  employee_id: number;
+  employee: string;
+  lot_id: number;
+  lot_name: string;
+  created_at: string;
+}
+
+export interface Notification {
+  id: number;
+  type: Level;
+  message: string;
+  event?: string;
+  data?: Record<string, unknown>;
+  created_at: string;
+  read?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface AppConfig {
+  expiry_warning_seconds: number;
+  max_booking_minutes: number;
+  carwash_services: string[];
+}
+
+export const DEFAULT_CONFIG: AppConfig = {
+  expiry_warning_seconds: 300,
+  max_booking_minutes: 1440,
+  carwash_services: ['exterior', 'interior', 'full'],
+};
