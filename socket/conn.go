@@ -6,9 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -30,7 +33,13 @@ type Conn struct {
 	p      Params
 	nc     net.Conn
 	rd     io.Reader
+	fd     int
 	expiry *time.Timer
+	// lastRead is when the peer last sent a frame (Unix seconds).
+	lastRead atomic.Int64
+	// reading is set while a goroutine reads the socket's frames.
+	reading atomic.Bool
+	closed  atomic.Bool
 
 	mu        sync.Mutex
 	queue     []item
@@ -62,22 +71,44 @@ func (c *Conn) Role() parkmate.Role { return c.p.Role }
 // SessionID implements hub.Subscriber.
 func (c *Conn) SessionID() string { return c.p.SessionID }
 
+// start begins serving an upgraded socket: its writer when there is work,
+// and its reading through the poller (or a goroutine when frames already
+// arrived behind the handshake, or there is no poller).
 func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
 	c.rd = nc
+	c.lastRead.Store(time.Now().Unix())
+	blocking := c.srv.poller == nil
 	if n := br.Buffered(); n > 0 {
 		// The client sent frames right behind its handshake.
 		peeked, _ := br.Peek(n)
 		c.rd = io.MultiReader(bytes.NewReader(bytes.Clone(peeked)), nc)
+		blocking = true
 	}
 	if !c.p.SessionExpires.IsZero() {
 		c.expiry = time.AfterFunc(time.Until(c.p.SessionExpires), func() {
 			c.Kick(hub.CloseSessionEnded, "session expired")
 		})
 	}
+	if !blocking {
+		fd, err := socketFD(nc)
+		if err != nil {
+			blocking = true
+		}
+		c.fd = fd
+	}
 	c.mu.Lock()
 	c.nc = nc
 	c.startWriterLocked()
 	c.mu.Unlock()
+	if !blocking {
+		if err := c.srv.poller.watch(c); err != nil {
+			c.srv.log.Warn("epoll watch failed; reading with a goroutine", "err", err)
+			blocking = true
+		}
+	}
+	if blocking {
+		go c.readLoop()
+	}
 }
 
 // startWriterLocked starts the writer if there is work and none runs.
@@ -172,8 +203,8 @@ func (c *Conn) write() {
 				c.teardown()
 				return
 			}
-			// Let the reader see the peer's close; it tears down.
-			_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+			// Wait briefly for the peer's close, then end the connection.
+			time.AfterFunc(closeGrace, c.teardown)
 			return
 		}
 		if c.resync {
@@ -267,9 +298,13 @@ func (c *Conn) replay() error {
 // teardown closes the socket once and removes it from the hub.
 func (c *Conn) teardown() {
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		c.srv.hub.Remove(c)
 		if c.expiry != nil {
 			c.expiry.Stop()
+		}
+		if c.srv.poller != nil {
+			c.srv.poller.unwatch(c)
 		}
 		_ = c.nc.Close()
 		c.srv.metrics.Open.Dec()
@@ -278,45 +313,102 @@ func (c *Conn) teardown() {
 
 var pongFrame = hub.CompileText([]byte(`{"type":"pong"}`))
 
-// readLoop reads the client's frames until the socket closes.
-func (c *Conn) readLoop() {
-	defer c.teardown()
-	buf := make([]byte, 0, 128)
-	for {
-		_ = c.nc.SetReadDeadline(time.Now().Add(2 * c.srv.cfg.PingInterval))
-		h, err := ws.ReadHeader(c.rd)
-		if err != nil {
-			return
-		}
-		if h.Length > c.srv.cfg.MaxFrame {
-			c.Kick(hub.CloseTooLarge, "frame too large")
-			c.drain()
-			return
-		}
-		if !h.Masked {
-			c.Kick(1002, "client frames must be masked")
-			c.drain()
-			return
-		}
-		if cap(buf) < int(h.Length) {
-			buf = make([]byte, h.Length)
-		}
-		payload := buf[:h.Length]
-		if _, err := io.ReadFull(c.rd, payload); err != nil {
-			return
-		}
-		ws.Cipher(payload, h.Mask, 0)
-		if !c.handle(h, payload) {
-			c.drain()
+// frameTimeout bounds reading the rest of a frame once it has begun.
+const frameTimeout = 10 * time.Second
+
+// readFrame reads and unmasks one client frame; false means the socket
+// must end (the error was answered with a close frame where one applies).
+func (c *Conn) readFrame(buf *[]byte) (ws.Header, []byte, bool) {
+	h, err := ws.ReadHeader(c.rd)
+	if err != nil {
+		return h, nil, false
+	}
+	if h.Length > c.srv.cfg.MaxFrame {
+		c.Kick(hub.CloseTooLarge, "frame too large")
+		return h, nil, false
+	}
+	if !h.Masked {
+		c.Kick(1002, "client frames must be masked")
+		return h, nil, false
+	}
+	if int64(cap(*buf)) < h.Length {
+		*buf = make([]byte, h.Length)
+	}
+	payload := (*buf)[:h.Length]
+	if _, err := io.ReadFull(c.rd, payload); err != nil {
+		return h, nil, false
+	}
+	ws.Cipher(payload, h.Mask, 0)
+	c.lastRead.Store(time.Now().Unix())
+	return h, payload, true
+}
+
+// onReadable reads the frames that woke the poller, then re-arms it.
+func (c *Conn) onReadable() {
+	if !c.reading.CompareAndSwap(false, true) {
+		return
+	}
+	ok, _ := peekReadable(c)
+	if ok {
+		var buf []byte
+		_ = c.nc.SetReadDeadline(time.Now().Add(frameTimeout))
+		h, payload, ok := c.readFrame(&buf)
+		if !ok || !c.handle(h, payload) {
+			c.reading.Store(false)
+			c.endReading()
 			return
 		}
 	}
+	c.reading.Store(false)
+	if c.closed.Load() {
+		return
+	}
+	if err := c.srv.poller.rearm(c); err != nil {
+		c.teardown()
+	}
+}
+
+// endReading stops reading: at once when no close is under way, else
+// after the close frame was written and the peer had a moment to answer.
+func (c *Conn) endReading() {
+	c.mu.Lock()
+	closing := c.closing != nil
+	c.mu.Unlock()
+	if !closing {
+		c.teardown()
+	}
+}
+
+// readLoop reads frames with a goroutine of its own, for sockets the
+// poller does not watch.
+func (c *Conn) readLoop() {
+	buf := make([]byte, 0, 128)
+	for {
+		_ = c.nc.SetReadDeadline(time.Now().Add(2 * c.srv.cfg.PingInterval))
+		h, payload, ok := c.readFrame(&buf)
+		if !ok || !c.handle(h, payload) {
+			c.endReading()
+			return
+		}
+	}
+}
+
+// stale reports whether the peer has been silent for two ping intervals.
+func (c *Conn) stale(now time.Time) bool {
+	return now.Unix()-c.lastRead.Load() > int64(2*c.srv.cfg.PingInterval/time.Second)+1
 }
 
 // handle acts on one client frame; false ends the read loop.
 func (c *Conn) handle(h ws.Header, payload []byte) bool {
 	switch h.OpCode {
 	case ws.OpClose:
+		c.mu.Lock()
+		answered := c.closing != nil
+		c.mu.Unlock()
+		if answered {
+			c.teardown() // the peer answered our close
+			return false
+		}
 		code := hub.CloseNormal
 		if len(payload) >= 2 {
 			code = int(binary.BigEndian.Uint16(payload))
@@ -354,8 +446,19 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 	}
 }
 
-// drain waits briefly for the peer's close after the server sent one.
-func (c *Conn) drain() {
-	_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
-	_, _ = io.Copy(io.Discard, io.LimitReader(c.rd, 1<<16))
+// socketFD returns the descriptor of c's TCP socket without duplicating it.
+func socketFD(nc net.Conn) (int, error) {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return 0, errors.New("connection has no file descriptor")
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	fd := -1
+	if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
+		return 0, err
+	}
+	return fd, nil
 }

@@ -32,6 +32,9 @@ type Config struct {
 	WriteTimeout time.Duration
 	// ReplayPage is how many stored notifications one replay query reads.
 	ReplayPage int
+	// NoPoller gives every socket a reading goroutine instead of watching
+	// idle sockets with epoll.
+	NoPoller bool
 }
 
 // Defaults for Config.
@@ -95,6 +98,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *Metrics
 	ping    []byte
+	poller  *poller
 }
 
 // NewServer returns a Server that registers sockets with h and replays
@@ -104,7 +108,16 @@ func NewServer(h *hub.Hub, store Replayer, cfg Config, log *slog.Logger, m *Metr
 		m = NewMetrics(prometheus.NewRegistry())
 	}
 	ping, _ := ws.CompileFrame(ws.NewPingFrame(nil))
-	return &Server{hub: h, store: store, cfg: cfg.withDefaults(), log: log, metrics: m, ping: ping}
+	s := &Server{hub: h, store: store, cfg: cfg.withDefaults(), log: log, metrics: m, ping: ping}
+	if !cfg.NoPoller {
+		p, err := newPoller()
+		if err != nil {
+			log.Warn("no epoll: every socket gets a reading goroutine", "err", err)
+		} else {
+			s.poller = p
+		}
+	}
+	return s
 }
 
 // Params describe an authenticated, authorized socket request.
@@ -134,22 +147,31 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p Params) {
 	}
 	s.metrics.Open.Inc()
 	c.start(nc, rw.Reader)
-	c.readLoop()
 }
 
-// Run pings every socket each PingInterval until ctx ends.
+// Run watches idle sockets and pings every socket each PingInterval,
+// dropping peers silent for two intervals, until ctx ends.
 func (s *Server) Run(ctx context.Context) {
+	if s.poller != nil {
+		go s.poller.run(ctx)
+	}
 	t := time.NewTicker(s.cfg.PingInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
 			s.hub.Each(func(sub hub.Subscriber) {
-				if c, ok := sub.(*Conn); ok {
-					c.enqueueControl(s.ping)
+				c, ok := sub.(*Conn)
+				if !ok {
+					return
 				}
+				if c.stale(now) {
+					c.teardown()
+					return
+				}
+				c.enqueueControl(s.ping)
 			})
 		}
 	}
