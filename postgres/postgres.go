@@ -90,15 +90,25 @@ var Dialect = sqlstore.Dialect{
 }
 
 // lockForNotify takes session-level advisory locks that outlive the
-// transaction until UnlockAll, after publishing.
-func lockForNotify(ctx context.Context, tx *sql.Tx, userID int64, group string) error {
-	var err error
-	if group != "" {
-		_, err = tx.ExecContext(ctx, `SELECT pg_advisory_lock($1::int, $2::int)`, lockClass, groupsKey)
-	} else {
-		_, err = tx.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1::int, $2::int), pg_advisory_lock($1::int, $3::int)`,
-			lockClass, groupsKey, int32(userID))
+// transaction until UnlockAll, after publishing: exclusive on each user
+// (in id order, in one round trip) and shared on the groups key, or
+// exclusive on the groups key for a group notification.
+func lockForNotify(ctx context.Context, tx *sql.Tx, userIDs []int64, group bool) error {
+	if group {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock($1::int, $2::int)`, lockClass, groupsKey); err != nil {
+			return err
+		}
 	}
+	if len(userIDs) == 0 {
+		return nil
+	}
+	ids := make([]int32, len(userIDs))
+	for i, id := range userIDs {
+		ids[i] = int32(id)
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1::int, $2::int),
+		(SELECT count(pg_advisory_lock($1::int, u)) FROM (SELECT DISTINCT u FROM unnest($3::int[]) AS u ORDER BY u) AS s)`,
+		lockClass, groupsKey, ids)
 	return err
 }
 

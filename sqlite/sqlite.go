@@ -24,7 +24,8 @@ import (
 var migrations embed.FS
 
 // pragmas are set on every connection where the database opens.
-var pragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
+var pragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+	"cache_size(-65536)", "wal_autocheckpoint(16384)"}
 
 // readConns is the size of the read pool; WAL lets readers run beside the
 // single writer.

@@ -32,10 +32,11 @@ type Dialect struct {
 	Numbered bool
 	// IsUniqueViolation reports whether err is a unique-constraint error.
 	IsUniqueViolation func(error) bool
-	// LockForNotify, when set, takes a lock on a recipient that outlives the
+	// LockForNotify, when set, takes locks on recipients (users, and the
+	// groups when group is true) that outlive the
 	// transaction on conn (released by UnlockAll after publishing), so
 	// that two transactions notifying one user publish in commit order.
-	LockForNotify func(ctx context.Context, tx *sql.Tx, userID int64, groupKey string) error
+	LockForNotify func(ctx context.Context, tx *sql.Tx, userIDs []int64, group bool) error
 	// UnlockAll releases the locks LockForNotify took on conn.
 	UnlockAll func(ctx context.Context, conn *sql.Conn) error
 	// IsRetryable reports whether a failed write transaction may simply be
@@ -90,8 +91,9 @@ type Tx struct {
 	now   time.Time
 	notes []parkmate.Notification
 	write bool
-	// locked is the recipients locked by LockForNotify in this transaction.
-	locked map[string]bool
+	// locked is the users locked by LockForNotify in this transaction (0:
+	// the groups).
+	locked map[int64]bool
 }
 
 // Now is the transaction's time: one instant for every row it writes.

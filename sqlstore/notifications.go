@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"parkmate"
@@ -53,23 +52,8 @@ func (tx *Tx) AddNotifications(notes []parkmate.Notification) ([]parkmate.Notifi
 }
 
 func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
-	if lock := tx.db.dialect.LockForNotify; lock != nil {
-		for _, n := range notes {
-			key := n.GroupKey
-			if key == "" {
-				key = "u:" + strconv.FormatInt(n.UserID, 10)
-			}
-			if tx.locked == nil {
-				tx.locked = map[string]bool{}
-			}
-			if tx.locked[key] {
-				continue
-			}
-			if err := lock(tx.ctx, tx.tx, n.UserID, n.GroupKey); err != nil {
-				return nil, err
-			}
-			tx.locked[key] = true
-		}
+	if err := tx.lockRecipients(notes); err != nil {
+		return nil, err
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO notifications (user_id, group_key, type, message, event, data, created_at) VALUES `)
@@ -104,6 +88,38 @@ func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Not
 		out[i] = n
 	}
 	return out, nil
+}
+
+// lockRecipients takes, once per transaction, the dialect's lock on each
+// recipient of notes, so that each user's notifications publish in commit
+// order across nodes.
+func (tx *Tx) lockRecipients(notes []parkmate.Notification) error {
+	lock := tx.db.dialect.LockForNotify
+	if lock == nil {
+		return nil
+	}
+	if tx.locked == nil {
+		tx.locked = map[int64]bool{}
+	}
+	var users []int64
+	group := false
+	for _, n := range notes {
+		switch {
+		case n.GroupKey != "":
+			group = group || !tx.locked[0]
+		case !tx.locked[n.UserID]:
+			tx.locked[n.UserID] = true
+			users = append(users, n.UserID)
+		}
+	}
+	if len(users) == 0 && !group {
+		return nil
+	}
+	if group {
+		tx.locked[0] = true
+	}
+	slices.Sort(users)
+	return lock(tx.ctx, tx.tx, users, group)
 }
 
 const notificationCols = `n.id, n.user_id, n.group_key, n.type, n.message, n.event, n.data, n.created_at`

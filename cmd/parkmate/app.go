@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"sync"
@@ -52,6 +53,7 @@ type Config struct {
 	SchedulerInterval time.Duration
 	ShutdownTimeout   time.Duration
 	LogLevel          string
+	DebugAddr         string
 	Demo              bool
 }
 
@@ -195,6 +197,9 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
 	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
+	if a.cfg.DebugAddr != "" {
+		go a.serveDebug(ctx)
+	}
 	go func() {
 		defer a.wg.Done()
 		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -203,6 +208,20 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	a.log.Info("parkmate listening", "addr", ln.Addr().String(), "db", redactDSN(a.cfg.DB), "broker", redactDSN(a.cfg.Broker))
 	return nil
+}
+
+// serveDebug serves pprof on the debug address, apart from the public one.
+func (a *App) serveDebug(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: a.cfg.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	a.log.Info("pprof listening", "addr", a.cfg.DebugAddr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.log.Error("debug server stopped", "err", err)
+	}
 }
 
 // Addr is the address the node listens on.

@@ -89,6 +89,7 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.DurationVar(&c.WSWriteTimeout, "ws-write-timeout", 10*time.Second, "longest one socket write may take")
 	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", time.Second, "how often expiry warnings and expiries are checked")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address for pprof profiles (off when empty; keep it private)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	return c
 }
