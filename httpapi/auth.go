@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 
@@ -18,7 +19,7 @@ type caller struct {
 // session cookie when cookies may be used. viaCookie tells which.
 func token(r *http.Request, cookieOK bool) (tok string, viaCookie bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		if scheme, t, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(t), false
 		}
 		return "", false
@@ -147,8 +148,8 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
 		return
 	}
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		writeJSON(w, http.StatusUpgradeRequired, errorJSON("upgrade_required", "This endpoint speaks WebSocket only."))
+	if err := checkHandshake(w, r); err != nil {
+		fail(err)
 		return
 	}
 	tok, _ := token(r, origin != "")
@@ -185,4 +186,31 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 
 func errorJSON(code, msg string) map[string]any {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
+}
+
+// checkHandshake refuses a malformed WebSocket handshake with a JSON error
+// before the upgrader would answer in plain text.
+func checkHandshake(w http.ResponseWriter, r *http.Request) error {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || !headerHasToken(r.Header, "Connection", "upgrade") {
+		return parkmate.CodedErrorf(parkmate.EINVALID, "upgrade_required", "This endpoint speaks WebSocket only: send Connection: Upgrade and Upgrade: websocket.")
+	}
+	if r.Header.Get("Sec-WebSocket-Version") != "13" {
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		return parkmate.CodedErrorf(parkmate.EINVALID, "unsupported_version", "Only WebSocket version 13 is spoken.")
+	}
+	if key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-WebSocket-Key")); err != nil || len(key) != 16 {
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_handshake", "Sec-WebSocket-Key must be 16 bytes in base64.")
+	}
+	return nil
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }

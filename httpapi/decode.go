@@ -1,13 +1,17 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
+	"sync"
 
 	"parkmate"
 	"parkmate/sqlstore"
@@ -19,7 +23,14 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return parkmate.CodedErrorf("unsupported_media_type", "unsupported_media_type", "Send the body as application/json.")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+	if err := checkKeys(body, v); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, limit)
@@ -33,6 +44,72 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	return nil
 }
 
+// checkKeys requires body to be a JSON object whose keys are exactly (in
+// case too) the json names of v's fields, each at most once: encoding/json
+// alone would take "NAME" for "name" and let a repeated key win.
+func checkKeys(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		return decodeError(err, 0)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body must be a JSON object.")
+	}
+	known := fieldNames(reflect.TypeOf(v))
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return decodeError(err, 0)
+		}
+		key, _ := tok.(string)
+		if !known[key] {
+			return parkmate.Errorf(parkmate.EINVALID, "Unknown field %q.", key)
+		}
+		if seen[key] {
+			return parkmate.Errorf(parkmate.EINVALID, "Field %q is given twice.", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return decodeError(err, 0)
+		}
+	}
+	return nil
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]bool
+
+// fieldNames returns the json names of a struct's fields, embedded ones
+// included.
+func fieldNames(t reflect.Type) map[string]bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v, ok := fieldCache.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	names := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+		case f.Anonymous && name == "":
+			for n := range fieldNames(f.Type) {
+				names[n] = true
+			}
+		case name != "":
+			names[name] = true
+		case f.IsExported():
+			names[f.Name] = true
+		}
+	}
+	fieldCache.Store(t, names)
+	return names
+}
+
 func decodeError(err error, limit int64) error {
 	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
@@ -40,8 +117,10 @@ func decodeError(err error, limit int64) error {
 	switch {
 	case errors.As(err, &tooLarge):
 		return parkmate.Errorf(parkmate.ETOOLARGE, "The body is larger than %d bytes.", limit)
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body must be a JSON object.")
 	case errors.As(err, &typeErr):
-		return parkmate.Errorf(parkmate.EINVALID, "Field %q must be a %s.", typeErr.Field, typeErr.Type)
+		return parkmate.Errorf(parkmate.EINVALID, "Field %q must be %s.", typeErr.Field, typeName(typeErr.Type))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_json", "The body is not valid JSON.")
 	case errors.Is(err, io.EOF):
@@ -49,6 +128,23 @@ func decodeError(err error, limit int64) error {
 	}
 	// Unknown fields and other decoder complaints.
 	return parkmate.Errorf(parkmate.EINVALID, "%s", fmt.Sprintf("The body was refused: %v.", err))
+}
+
+// typeName says a Go type the way a JSON client knows it.
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 // pathID reads a positive integer path wildcard.

@@ -317,13 +317,8 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request, c caller)
 	if err != nil {
 		return err
 	}
-	l := newList(items, p, func(n parkmate.InboxItem) int64 { return n.ID })
-	if hasSince && l.Next != nil {
-		// Oldest first: the next page starts after the last id.
-		next := "since:" + *l.Next
-		l.Next = &next
-	}
-	writeJSON(w, http.StatusOK, l)
+	// Newest first, pass next as before=; oldest first (since=), as since=.
+	writeJSON(w, http.StatusOK, newList(items, p, func(n parkmate.InboxItem) int64 { return n.ID }))
 	return nil
 }
 

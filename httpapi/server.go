@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -146,9 +147,6 @@ func (s *Server) Handler() http.Handler {
 	signedIn("POST /api/notifications/read-all", s.markAllRead)
 	api("POST /api/publish", s.publish)
 
-	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		mux.HandleFunc(method+" /api/", s.noRoute)
-	}
 	mux.HandleFunc("GET /ws/notifications/{user_id}", s.socket)
 	mux.HandleFunc("GET /ws/notifications/{user_id}/{$}", s.socket)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -156,17 +154,82 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.metrics)
 	}
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") || s.web == nil {
+		if isAPI(r.URL.Path) || s.web == nil {
 			s.noRoute(w, r)
 			return
 		}
 		spa(s.web).ServeHTTP(w, r)
 	})
-	return s.recoverer(mux)
+	return s.recoverer(s.cors(s.jsonFallback(mux)))
 }
 
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, parkmate.Errorf(parkmate.ENOTFOUND, "No route %s %s.", r.Method, r.URL.Path))
+}
+
+// isAPI reports whether a path belongs to the API or the socket, which
+// answer in JSON, never with the web app.
+func isAPI(path string) bool {
+	return path == "/api" || strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/ws/")
+}
+
+// jsonFallback answers API paths that match no route, or match with
+// another method, with the contract's JSON error instead of plain text.
+func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" || !isAPI(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allowed []string
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, p := mux.Handler(r2); p != "" && p != "GET /" {
+				allowed = append(allowed, m)
+			}
+		}
+		if len(allowed) == 0 {
+			s.noRoute(w, r)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, errorJSON("method_not_allowed",
+			fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or "))))
+	})
+}
+
+// cors lets the configured origins (not the server's own, which needs no
+// CORS) call the API from a browser, with credentials.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" || !strings.HasPrefix(r.URL.Path, "/api/") || !s.crossOriginAllowed(origin) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) crossOriginAllowed(origin string) bool {
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == "*" || strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -197,18 +260,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // the server's own origin, or one configured.
 func (s *Server) originAllowed(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
+	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	for _, o := range s.cfg.AllowedOrigins {
-		if o == "*" || strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
-			return true
-		}
-	}
-	return false
+	return strings.EqualFold(u.Host, r.Host) || s.crossOriginAllowed(origin)
 }
 
 // spa serves the web app, answering unknown paths with index.html so the

@@ -8,6 +8,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"parkmate"
 )
@@ -42,7 +43,16 @@ type shard struct {
 type Hub struct {
 	shards [shardCount]shard
 	count  atomic.Int64
+
+	// ended remembers recently ended sessions, so a socket whose handshake
+	// authenticated just before its session ended is closed when it joins.
+	endedMu sync.Mutex
+	ended   map[string]time.Time
 }
+
+// endedMemory is how long an ended session is remembered; handshakes take
+// far less.
+const endedMemory = 5 * time.Minute
 
 // New returns an empty hub.
 func New() *Hub {
@@ -50,6 +60,7 @@ func New() *Hub {
 	for i := range h.shards {
 		h.shards[i].users = make(map[int64][]Subscriber)
 	}
+	h.ended = make(map[string]time.Time)
 	return h
 }
 
@@ -62,6 +73,31 @@ func (h *Hub) Add(s Subscriber) {
 	sh.users[s.UserID()] = append(sh.users[s.UserID()], s)
 	sh.mu.Unlock()
 	h.count.Add(1)
+	if h.sessionEnded(s.SessionID()) {
+		s.Kick(CloseSessionEnded, "session ended")
+	}
+}
+
+func (h *Hub) sessionEnded(id string) bool {
+	if id == "" {
+		return false
+	}
+	h.endedMu.Lock()
+	defer h.endedMu.Unlock()
+	_, ok := h.ended[id]
+	return ok
+}
+
+func (h *Hub) rememberEnded(id string) {
+	now := time.Now()
+	h.endedMu.Lock()
+	defer h.endedMu.Unlock()
+	for k, t := range h.ended {
+		if now.Sub(t) > endedMemory {
+			delete(h.ended, k)
+		}
+	}
+	h.ended[id] = now
 }
 
 // Remove unregisters a socket. Removing one that is not there does nothing.
@@ -101,6 +137,9 @@ func (h *Hub) Handle(msgs []Message) {
 		if m.Group != "" {
 			h.handleGroup(m)
 			continue
+		}
+		if m.Kind == KindSessionEnded {
+			h.rememberEnded(m.SessionID)
 		}
 		sh := h.shard(m.UserID)
 		sh.mu.RLock()

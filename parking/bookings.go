@@ -3,6 +3,7 @@ package parking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"parkmate"
@@ -37,11 +38,14 @@ func (s *Service) Book(ctx context.Context, actor parkmate.User, slotID int64, m
 }
 
 func (s *Service) checkMinutes(minutes int) error {
-	if minutes < 1 || time.Duration(minutes)*time.Minute > s.cfg.MaxBooking {
+	if minutes < 1 || minutes > s.maxMinutes() {
 		return invalid("minutes must be between 1 and %d.", int(s.cfg.MaxBooking/time.Minute))
 	}
 	return nil
 }
+
+// maxMinutes is the longest booking in whole minutes.
+func (s *Service) maxMinutes() int { return int(s.cfg.MaxBooking / time.Minute) }
 
 // Bookings lists the bookings the actor may see, newest first.
 func (s *Service) Bookings(ctx context.Context, actor parkmate.User, status parkmate.BookingStatus, p sqlstore.Page) ([]parkmate.Booking, error) {
@@ -112,13 +116,14 @@ func (s *Service) Renew(ctx context.Context, actor parkmate.User, id int64, minu
 			return err
 		}
 		now := tx.Now()
-		newEnd := b.EndsAt.Add(time.Duration(minutes) * time.Minute)
+		// Bound minutes before multiplying, so a huge value cannot wrap.
+		newEnd := b.EndsAt.Add(time.Duration(min(minutes, s.maxMinutes()+1)) * time.Minute)
 		switch {
 		case b.Status != parkmate.BookingActive || !b.EndsAt.After(now):
 			failure = parkmate.CodedErrorf(parkmate.ECONFLICT, "booking_not_active", "The booking is no longer active.")
-		case newEnd.Sub(b.StartsAt) > s.cfg.MaxBooking:
+		case minutes > s.maxMinutes() || newEnd.Sub(b.StartsAt) > s.cfg.MaxBooking:
 			failure = parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "max_length_exceeded",
-				"A booking may last at most %s.", s.cfg.MaxBooking)
+				"A booking may last at most %s.", humanDuration(s.cfg.MaxBooking))
 		}
 		if failure != nil {
 			var pe *parkmate.Error
@@ -194,4 +199,18 @@ func (s *Service) finish(ctx context.Context, actor parkmate.User, id int64,
 		return err
 	})
 	return b, err
+}
+
+// humanDuration says a limit in words: "24 hours", "90 minutes".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
 }

@@ -31,6 +31,16 @@ func (s *Service) NotificationsSince(ctx context.Context, userID int64, role par
 	return out, err
 }
 
+// LatestID returns the newest notification id a user can see (0: none).
+func (s *Service) LatestID(ctx context.Context, userID int64, role parkmate.Role) (int64, error) {
+	var id int64
+	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+		id, err = tx.LatestID(sqlstore.Recipient{UserID: userID, Role: role})
+		return err
+	})
+	return id, err
+}
+
 // UnreadCount counts the actor's unread notifications.
 func (s *Service) UnreadCount(ctx context.Context, actor parkmate.User) (int, error) {
 	var n int

@@ -120,19 +120,20 @@ func (s *Service) resolveGroup(tx *sqlstore.Tx, g string) (members []int64, stor
 		if idText, ok := strings.CutSuffix(rest, ":staff"); ok {
 			id, err := strconv.ParseInt(idText, 10, 64)
 			if err == nil && id > 0 {
-				lot, err := tx.LotByID(id)
+				owner, err := tx.LotOwner(id)
+				if parkmate.ErrorKind(err) == parkmate.ENOTFOUND {
+					return nil, "", parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_group", "Lot %d does not exist.", id)
+				}
 				if err != nil {
 					return nil, "", err
 				}
-				staff, err := tx.Assignments(sqlstore.AssignmentFilter{Page: sqlstore.Page{Limit: 1000}})
+				staff, err := tx.Assignments(sqlstore.AssignmentFilter{LotID: id, Page: sqlstore.Page{Limit: 10_000}})
 				if err != nil {
 					return nil, "", err
 				}
-				members = append(members, lot.OwnerID)
+				members = append(members, owner)
 				for _, a := range staff {
-					if a.LotID == id {
-						members = append(members, a.EmployeeID)
-					}
+					members = append(members, a.EmployeeID)
 				}
 				return members, "", nil
 			}

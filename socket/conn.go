@@ -44,6 +44,8 @@ type Conn struct {
 	mu        sync.Mutex
 	queue     []item
 	lastID    int64 // highest notification id queued or replayed
+	sentID    int64 // highest notification id handed to the socket
+	peerClose bool  // the close being sent answers the peer's
 	writing   bool  // a writer goroutine is running
 	replaying bool  // a replay from storage is pending or running
 	missed    bool  // the queue overflowed during a replay
@@ -55,7 +57,7 @@ type Conn struct {
 var _ hub.Subscriber = (*Conn)(nil)
 
 func newConn(s *Server, p Params) *Conn {
-	c := &Conn{srv: s, p: p, lastID: p.Since}
+	c := &Conn{srv: s, p: p, lastID: p.Since, sentID: p.Since}
 	if p.HasSince {
 		c.replaying, c.resync = true, true
 	}
@@ -157,17 +159,38 @@ func (c *Conn) Deliver(m *hub.Message) {
 // Resync implements hub.Subscriber.
 func (c *Conn) Resync() {
 	c.mu.Lock()
+	// Queued notifications may have been published after others that the
+	// broker lost: drop them and replay everything after the last one the
+	// socket was given, in order.
+	kept := c.queue[:0]
+	for _, it := range c.queue {
+		if it.id == 0 {
+			kept = append(kept, it)
+		}
+	}
+	c.queue = kept
+	c.lastID = c.sentID
 	c.replaying, c.resync = true, true
 	c.startWriterLocked()
 	c.mu.Unlock()
 }
 
+// enqueueControl queues a ping, pong or read-state frame; control frames
+// count against the queue limit like notifications.
 func (c *Conn) enqueueControl(wire []byte) {
 	c.mu.Lock()
-	if c.closing == nil {
-		c.queue = append(c.queue, item{wire: wire})
-		c.startWriterLocked()
+	if c.closing != nil {
+		c.mu.Unlock()
+		return
 	}
+	if len(c.queue) >= c.srv.cfg.QueueLen {
+		c.mu.Unlock()
+		c.srv.metrics.SlowCloses.Inc()
+		c.Kick(hub.CloseTryAgainLater, "slow client: reconnect with since")
+		return
+	}
+	c.queue = append(c.queue, item{wire: wire})
+	c.startWriterLocked()
 	c.mu.Unlock()
 }
 
@@ -196,10 +219,10 @@ func (c *Conn) write() {
 	for {
 		c.mu.Lock()
 		if c.closing != nil {
-			frame := c.closing
+			frame, answer := c.closing, c.peerClose
 			c.mu.Unlock()
 			_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
-			if _, err := c.nc.Write(frame); err != nil {
+			if _, err := c.nc.Write(frame); err != nil || answer {
 				c.teardown()
 				return
 			}
@@ -223,6 +246,9 @@ func (c *Conn) write() {
 		}
 		batch := c.queue
 		c.queue = make([]item, 0, min(len(batch), 16))
+		for _, it := range batch {
+			c.sentID = max(c.sentID, it.id)
+		}
 		c.mu.Unlock()
 		if err := c.writeItems(batch); err != nil {
 			c.teardown()
@@ -253,8 +279,11 @@ func (c *Conn) replay() error {
 	defer cancel()
 	for {
 		c.mu.Lock()
-		since := c.lastID
+		since, closing := c.lastID, c.closing != nil
 		c.mu.Unlock()
+		if closing {
+			return nil
+		}
 		notes, err := c.srv.store.NotificationsSince(ctx, c.p.UserID, c.p.Role, since, c.srv.cfg.ReplayPage)
 		if err != nil {
 			return err
@@ -272,9 +301,21 @@ func (c *Conn) replay() error {
 				return err
 			}
 		}
+		var latest int64 = -1
+		if len(notes) == 0 && since > 0 {
+			// A since beyond every stored id (a stale client, a restored
+			// database) must not hide the live notifications to come.
+			if latest, err = c.srv.store.LatestID(ctx, c.p.UserID, c.p.Role); err != nil {
+				return err
+			}
+		}
 		c.mu.Lock()
 		if len(notes) > 0 {
 			c.lastID = notes[len(notes)-1].ID
+			c.sentID = max(c.sentID, c.lastID)
+		}
+		if latest >= 0 && c.lastID > latest {
+			c.lastID, c.sentID = latest, latest
 		}
 		if len(notes) == c.srv.cfg.ReplayPage || c.missed || c.resync {
 			c.missed, c.resync = false, false
@@ -384,7 +425,13 @@ func (c *Conn) endReading() {
 func (c *Conn) readLoop() {
 	buf := make([]byte, 0, 128)
 	for {
-		_ = c.nc.SetReadDeadline(time.Now().Add(2 * c.srv.cfg.PingInterval))
+		c.mu.Lock()
+		wait := 2 * c.srv.cfg.PingInterval
+		if c.closing != nil {
+			wait = closeGrace
+		}
+		c.mu.Unlock()
+		_ = c.nc.SetReadDeadline(time.Now().Add(wait))
 		h, payload, ok := c.readFrame(&buf)
 		if !ok || !c.handle(h, payload) {
 			c.endReading()
@@ -400,6 +447,10 @@ func (c *Conn) stale(now time.Time) bool {
 
 // handle acts on one client frame; false ends the read loop.
 func (c *Conn) handle(h ws.Header, payload []byte) bool {
+	if h.OpCode.IsControl() && (h.Length > 125 || !h.Fin) {
+		c.Kick(1002, "control frames must be whole and at most 125 bytes")
+		return false
+	}
 	switch h.OpCode {
 	case ws.OpClose:
 		c.mu.Lock()
@@ -409,6 +460,9 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 			c.teardown() // the peer answered our close
 			return false
 		}
+		c.mu.Lock()
+		c.peerClose = true
+		c.mu.Unlock()
 		code := hub.CloseNormal
 		if len(payload) >= 2 {
 			code = int(binary.BigEndian.Uint16(payload))

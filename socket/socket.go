@@ -69,7 +69,11 @@ func (c Config) withDefaults() Config {
 
 // Replayer reads stored notifications for a resuming socket.
 type Replayer interface {
+	// NotificationsSince returns up to limit notifications after since,
+	// oldest first.
 	NotificationsSince(ctx context.Context, userID int64, role parkmate.Role, since int64, limit int) ([]parkmate.Notification, error)
+	// LatestID returns the newest notification id the user can see (0: none).
+	LatestID(ctx context.Context, userID int64, role parkmate.Role) (int64, error)
 }
 
 // Metrics are the socket counters exported on /metrics.

@@ -109,15 +109,15 @@ func (tx *Tx) CreateAssignment(a parkmate.Assignment) (parkmate.Assignment, erro
 
 // AssignmentFilter selects assignments; zero fields do not filter.
 type AssignmentFilter struct {
-	OwnerID, EmployeeID int64
+	OwnerID, EmployeeID, LotID int64
 	Page
 }
 
 // Assignments lists assignments, newest first.
 func (tx *Tx) Assignments(f AssignmentFilter) ([]parkmate.Assignment, error) {
 	rows, err := tx.query(assignmentSelect+` WHERE (? = 0 OR l.owner_id = ?) AND (? = 0 OR a.employee_id = ?)
-		AND a.id < ? ORDER BY a.id DESC LIMIT ?`,
-		f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.before(), f.limit())
+		AND (? = 0 OR a.lot_id = ?) AND a.id < ? ORDER BY a.id DESC LIMIT ?`,
+		f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.LotID, f.LotID, f.before(), f.limit())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Assignment, error) {
 		var a parkmate.Assignment
 		var created int64

@@ -212,18 +212,25 @@ func (tx *Tx) MarkRead(r Recipient, id int64) (parkmate.InboxItem, error) {
 	return it, err
 }
 
+// LatestID returns the newest notification id the recipient can see.
+func (tx *Tx) LatestID(r Recipient) (int64, error) {
+	var id sql.NullInt64
+	err := tx.queryRow(`SELECT MAX(n.id) FROM notifications n WHERE `+visible, r.args()...).Scan(&id)
+	return id.Int64, err
+}
+
 // MarkAllRead marks every notification the recipient can see read and
 // returns how many were unread and the highest id now read.
 func (tx *Tx) MarkAllRead(r Recipient) (updated int, upTo int64, err error) {
 	if updated, err = tx.UnreadCount(r); err != nil {
 		return 0, 0, err
 	}
-	var maxID sql.NullInt64
-	if err = tx.queryRow(`SELECT MAX(n.id) FROM notifications n WHERE `+visible, r.args()...).Scan(&maxID); err != nil {
+	maxID, err := tx.LatestID(r)
+	if err != nil {
 		return 0, 0, err
 	}
 	if err = tx.queryRow(`UPDATE users SET read_up_to = CASE WHEN read_up_to > ? THEN read_up_to ELSE ? END WHERE id = ? RETURNING read_up_to`,
-		maxID.Int64, maxID.Int64, r.UserID).Scan(&upTo); err != nil {
+		maxID, maxID, r.UserID).Scan(&upTo); err != nil {
 		return 0, 0, err
 	}
 	_, err = tx.exec(`DELETE FROM notification_reads WHERE user_id = ? AND notification_id <= ?`, r.UserID, upTo)

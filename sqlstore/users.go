@@ -37,7 +37,7 @@ func (tx *Tx) UserByID(id int64) (parkmate.User, error) {
 
 // UserByUsername returns a user, or ok false when there is none.
 func (tx *Tx) UserByUsername(name string) (u parkmate.User, ok bool, err error) {
-	u, err = scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE username = ?`, name))
+	u, err = scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE lower(username) = lower(?)`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, false, nil
 	}

@@ -316,7 +316,8 @@ func (w *wsClient) next() frame {
 	select {
 	case f, ok := <-w.frames:
 		if !ok {
-			w.t.Fatalf("socket closed while a frame was expected")
+			ci := <-w.closed
+			w.t.Fatalf("socket closed while a frame was expected: %d %q %v", ci.code, ci.reason, ci.err)
 		}
 		return f
 	case <-time.After(10 * time.Second):
