@@ -9,7 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"strings"
 
@@ -55,27 +54,12 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(readConns)
-	if err := migrate(ctx, write); err != nil {
+	if err := sqlstore.Migrate(ctx, write, goose.DialectSQLite3, migrations, "migrations"); err != nil {
 		write.Close()
 		read.Close()
 		return nil, err
 	}
 	return sqlstore.New(write, read, Dialect), nil
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
 }
 
 // Dialect is SQLite's: one writer at a time, ? placeholders.
