@@ -77,31 +77,39 @@ func (c *Conn) SessionID() string { return c.p.SessionID }
 // and its reading through the poller (or a goroutine when frames already
 // arrived behind the handshake, or there is no poller).
 func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
-	c.rd = nc
-	c.lastRead.Store(time.Now().Unix())
+	var rd io.Reader = nc
 	blocking := c.srv.poller == nil
 	if n := br.Buffered(); n > 0 {
 		// The client sent frames right behind its handshake.
 		peeked, _ := br.Peek(n)
-		c.rd = io.MultiReader(bytes.NewReader(bytes.Clone(peeked)), nc)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(peeked)), nc)
 		blocking = true
 	}
+	fd := 0
+	if !blocking {
+		var err error
+		if fd, err = socketFD(nc); err != nil {
+			blocking = true
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		// Torn down during the handshake.
+		_ = nc.Close()
+		return
+	}
+	c.nc, c.rd, c.fd = nc, rd, fd
+	c.lastRead.Store(time.Now().Unix())
+	c.srv.metrics.Open.Inc()
 	if !c.p.SessionExpires.IsZero() {
 		c.expiry = time.AfterFunc(time.Until(c.p.SessionExpires), func() {
 			c.Kick(hub.CloseSessionEnded, "session expired")
 		})
 	}
-	if !blocking {
-		fd, err := socketFD(nc)
-		if err != nil {
-			blocking = true
-		}
-		c.fd = fd
-	}
-	c.mu.Lock()
-	c.nc = nc
 	c.startWriterLocked()
-	c.mu.Unlock()
+	// Watching under the lock: teardown cannot close (and the kernel
+	// cannot reuse) the descriptor in between.
 	if !blocking {
 		if err := c.srv.poller.watch(c); err != nil {
 			c.srv.log.Warn("epoll watch failed; reading with a goroutine", "err", err)
@@ -341,14 +349,19 @@ func (c *Conn) teardown() {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.srv.hub.Remove(c)
-		if c.expiry != nil {
-			c.expiry.Stop()
+		c.mu.Lock()
+		nc, fd, expiry := c.nc, c.fd, c.expiry
+		c.mu.Unlock()
+		if expiry != nil {
+			expiry.Stop()
 		}
-		if c.srv.poller != nil {
-			c.srv.poller.unwatch(c)
+		if c.srv.poller != nil && fd > 0 {
+			c.srv.poller.unwatch(fd)
 		}
-		_ = c.nc.Close()
-		c.srv.metrics.Open.Dec()
+		if nc != nil {
+			_ = nc.Close()
+			c.srv.metrics.Open.Dec()
+		}
 	})
 }
 
@@ -441,8 +454,10 @@ func (c *Conn) readLoop() {
 }
 
 // stale reports whether the peer has been silent for two ping intervals.
+// A socket still in its handshake (lastRead unset) is not stale.
 func (c *Conn) stale(now time.Time) bool {
-	return now.Unix()-c.lastRead.Load() > int64(2*c.srv.cfg.PingInterval/time.Second)+1
+	last := c.lastRead.Load()
+	return last != 0 && now.Unix()-last > int64(2*c.srv.cfg.PingInterval/time.Second)+1
 }
 
 // handle acts on one client frame; false ends the read loop.

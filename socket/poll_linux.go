@@ -50,13 +50,10 @@ func (p *poller) rearm(c *Conn) error {
 	return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, c.fd, &ev)
 }
 
-// unwatch stops watching c; call it before the socket closes.
-func (p *poller) unwatch(c *Conn) {
-	if c.fd <= 0 {
-		return
-	}
-	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
-	p.forget(c.fd)
+// unwatch stops watching a socket; call it before the socket closes.
+func (p *poller) unwatch(fd int) {
+	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	p.forget(fd)
 }
 
 func (p *poller) forget(fd int) {

@@ -149,7 +149,6 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p Params) {
 		s.log.Debug("websocket upgrade failed", "user", p.UserID, "err", err)
 		return
 	}
-	s.metrics.Open.Inc()
 	c.start(nc, rw.Reader)
 }
 

@@ -33,7 +33,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		code   string
 	}{
 		{"malformed JSON", w.driver, "POST", "/api/bookings/", `{"slot_id": 1,`, 400, "invalid_json"},
-		{"not an object", w.driver, "POST", "/api/bookings/", `[1,2]`, 400, "invalid_request"},
+		{"not an object", w.driver, "POST", "/api/bookings/", `[1,2]`, 400, "invalid_json"},
 		{"two objects", w.driver, "POST", "/api/bookings/", `{"slot_id":1,"minutes":5}{}`, 400, "invalid_json"},
 		{"unknown field", w.driver, "POST", "/api/bookings/", `{"slot_id":1,"minutes":5,"admin":true}`, 400, "invalid_request"},
 		{"wrong type", w.driver, "POST", "/api/bookings/", `{"slot_id":"1","minutes":5}`, 400, "invalid_request"},
