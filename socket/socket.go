@@ -165,17 +165,22 @@ func (s *Server) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			s.hub.Each(func(sub hub.Subscriber) {
-				c, ok := sub.(*Conn)
-				if !ok {
-					return
-				}
-				if c.stale(now) {
-					c.teardown()
-					return
-				}
-				c.enqueueControl(s.ping)
-			})
+			s.sweep(now)
 		}
 	}
+}
+
+// sweep drops peers silent for two ping intervals and pings the others.
+func (s *Server) sweep(now time.Time) {
+	s.hub.Each(func(sub hub.Subscriber) {
+		c, ok := sub.(*Conn)
+		if !ok {
+			return
+		}
+		if c.stale(now) {
+			c.teardown()
+			return
+		}
+		c.enqueueControl(s.ping)
+	})
 }
