@@ -56,7 +56,8 @@ type credentials struct {
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limiter.allow(clientAddr(r)); err != nil {
+	addr := clientAddr(r)
+	if err := s.limiter.check(addr); err != nil {
 		setRetryAfter(w, err)
 		return err
 	}
@@ -66,6 +67,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := s.auth.Register(r.Context(), in.Username, in.Password)
 	if err != nil {
+		s.limiter.fail(addr)
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
@@ -73,7 +75,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limiter.allow(clientAddr(r)); err != nil {
+	addr := clientAddr(r)
+	if err := s.limiter.check(addr); err != nil {
 		setRetryAfter(w, err)
 		return err
 	}
@@ -83,6 +86,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	tok, sess, u, err := s.auth.Login(r.Context(), in.Username, in.Password)
 	if err != nil {
+		if parkmate.ErrorKind(err) == parkmate.EUNAUTHENTICATED {
+			s.limiter.fail(addr)
+		}
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: sess.ExpiresAt,

@@ -12,7 +12,9 @@ import (
 	"parkmate"
 )
 
-// limiter is a token bucket per client address.
+// limiter is a token bucket per client address, drained by failed
+// sign-ins and sign-ups (guessing passwords or names), so an address that
+// only succeeds is never slowed.
 type limiter struct {
 	mu      sync.Mutex
 	every   rate.Limit
@@ -34,15 +36,9 @@ func newLimiter(n int, period time.Duration) *limiter {
 	return &limiter{every: rate.Limit(float64(n) / period.Seconds()), burst: n, buckets: map[string]*bucket{}}
 }
 
-// allow takes a token for key, or returns a rate_limited error that says
-// when to come back.
-func (l *limiter) allow(key string) error {
-	if l == nil {
-		return nil
-	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// bucketFor returns key's bucket, forgetting buckets unused for a while.
+// l.mu must be held.
+func (l *limiter) bucketFor(key string, now time.Time) *bucket {
 	if now.Sub(l.swept) > time.Minute {
 		for k, b := range l.buckets {
 			if now.Sub(b.seen) > 10*time.Minute {
@@ -57,12 +53,37 @@ func (l *limiter) allow(key string) error {
 		l.buckets[key] = b
 	}
 	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return &retryAfter{err: parkmate.Errorf(parkmate.ERATELIMITED, "Too many attempts; try again later."), after: d}
+	return b
+}
+
+// check refuses key when its bucket is empty, with a rate_limited error
+// that says when to come back. It takes no token: failures do (fail).
+func (l *limiter) check(key string) error {
+	if l == nil {
+		return nil
 	}
-	return nil
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.bucketFor(key, now).lim
+	if lim.TokensAt(now) >= 1 {
+		return nil
+	}
+	r := lim.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	r.CancelAt(now)
+	return &retryAfter{err: parkmate.Errorf(parkmate.ERATELIMITED, "Too many failed attempts; try again later."), after: d}
+}
+
+// fail takes a token from key's bucket for a failed attempt.
+func (l *limiter) fail(key string) {
+	if l == nil {
+		return
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucketFor(key, now).lim.AllowN(now, 1)
 }
 
 // retryAfter is a rate_limited error that knows its Retry-After.

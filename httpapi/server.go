@@ -31,8 +31,8 @@ type Config struct {
 	MaxBody int64
 	// MaxPublishBody bounds a body of POST /api/publish/, in bytes.
 	MaxPublishBody int64
-	// AuthRate is how many sign-in and sign-up attempts one client address
-	// may make per minute; 0 turns the limit off.
+	// AuthRate is how many failed sign-ins and sign-ups one client address
+	// may make per minute (successes are free); 0 turns the limit off.
 	AuthRate int
 	// SecureCookie marks the session cookie Secure (behind TLS).
 	SecureCookie bool

@@ -81,7 +81,7 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", auth.DefaultSessionTTL, "how long a sign-in lasts")
 	fs.StringVar(&c.PublishKey, "publish-key", "", "service key of POST /api/publish/ (off when empty)")
 	fs.IntVar(&c.PasswordCost, "password-cost", auth.DefaultPasswordCost, "bcrypt cost of password hashes (4-31)")
-	fs.IntVar(&c.AuthRate, "auth-rate", 30, "sign-in and sign-up attempts per minute per client address (0: no limit)")
+	fs.IntVar(&c.AuthRate, "auth-rate", 30, "failed sign-ins and sign-ups allowed per minute per client address (0: no limit)")
 	fs.Int64Var(&c.MaxBody, "max-body", 64<<10, "largest request body, bytes")
 	fs.Int64Var(&c.WSMaxFrame, "ws-max-frame", 4096, "largest inbound WebSocket frame, bytes (larger: close 1009)")
 	fs.IntVar(&c.WSQueue, "ws-queue", 256, "outbound frames a socket may have waiting before it is closed as slow (1013)")
