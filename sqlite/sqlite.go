@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -22,9 +23,14 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// pragmas are set on every connection where the database opens.
+// pragmas are set on every connection where the database opens. Commits
+// never checkpoint (wal_autocheckpoint 0): a background connection does,
+// so no commit stalls behind copying the WAL into the database.
 var pragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
-	"cache_size(-65536)", "wal_autocheckpoint(16384)"}
+	"cache_size(-65536)", "wal_autocheckpoint(0)"}
+
+// checkpointEvery is how often the background connection checkpoints.
+const checkpointEvery = time.Second
 
 // readConns is the size of the read pool; WAL lets readers run beside the
 // single writer.
@@ -59,7 +65,42 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		read.Close()
 		return nil, err
 	}
-	return sqlstore.New(write, read, Dialect), nil
+	ckpt, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	db := sqlstore.New(write, read, Dialect)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go checkpoint(ckpt, stop, done)
+	db.OnClose(func() error {
+		close(stop)
+		<-done
+		return ckpt.Close()
+	})
+	return db, nil
+}
+
+// checkpoint copies the WAL into the database every checkpointEvery,
+// without waiting for readers or the writer (PASSIVE), and a last time,
+// fully, when the database closes.
+func checkpoint(db *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			_, _ = db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		case <-t.C:
+			// A failed passive checkpoint is retried at the next tick.
+			_, _ = db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 // Dialect is SQLite's: one writer at a time, ? placeholders.

@@ -54,6 +54,7 @@ type DB struct {
 	dialect Dialect
 	writeMu sync.Mutex
 	queries sync.Map // query text -> rebound text
+	closers []func() error
 
 	// Publisher, when set, receives committed notifications.
 	Publisher Publisher
@@ -66,8 +67,14 @@ func New(write, read *sql.DB, d Dialect) *DB {
 	return &DB{write: write, read: read, dialect: d, Now: parkmate.SystemClock{}.Now}
 }
 
-// Close closes the pools.
+// OnClose adds fn to what Close does before it closes the pools.
+func (db *DB) OnClose(fn func() error) { db.closers = append(db.closers, fn) }
+
+// Close stops what the engine runs in the background and closes the pools.
 func (db *DB) Close() error {
+	for _, fn := range db.closers {
+		_ = fn()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
