@@ -59,6 +59,7 @@ type Service struct {
 	clock    parkmate.Clock
 	notifier SessionNotifier
 	dummy    []byte
+	cache    sessionCache
 }
 
 // New returns a Service; it fails on a short secret or a bad cost.
@@ -172,6 +173,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	if err != nil || claims.ID == "" {
 		return parkmate.User{}, parkmate.Session{}, unauthenticated("The access token is not valid.")
 	}
+	if e, hit := s.cache.get(claims.ID, s.clock.Now()); hit && e.user.ID == uid {
+		return e.user, e.session, nil
+	}
 	var u parkmate.User
 	var sess parkmate.Session
 	var ok bool
@@ -194,14 +198,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	case !sess.ExpiresAt.After(s.clock.Now()):
 		return u, sess, unauthenticated("The session has expired; sign in again.")
 	}
+	s.cache.put(sess.ID, cachedSession{user: u, session: sess}, s.clock.Now())
 	return u, sess, nil
 }
+
+// ForgetSession drops a session from the cache; every node calls it when a
+// session ends anywhere (the broker's session-ended message).
+func (s *Service) ForgetSession(id string) { s.cache.forget(id) }
+
+// ForgetAllSessions empties the cache, after the broker may have missed a
+// session-ended message.
+func (s *Service) ForgetAllSessions() { s.cache.clear() }
 
 // Logout ends a session and closes its sockets on every node.
 func (s *Service) Logout(ctx context.Context, sess parkmate.Session) error {
 	if err := s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.RevokeSession(sess.ID) }); err != nil {
 		return err
 	}
+	s.cache.forget(sess.ID)
 	s.notifier.SessionEnded(ctx, sess.UserID, sess.ID)
 	return nil
 }

@@ -164,6 +164,30 @@ func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
 	return auth.Secret(secret), nil
 }
 
+// fanout is what the broker delivers to: the hub, and the session cache,
+// which must forget ended sessions on every node.
+type fanout struct {
+	hub  *hub.Hub
+	auth *auth.Service
+}
+
+// Handle implements hub.Handler.
+func (f fanout) Handle(msgs []hub.Message) {
+	for _, m := range msgs {
+		if m.Kind == hub.KindSessionEnded {
+			f.auth.ForgetSession(m.SessionID)
+		}
+	}
+	f.hub.Handle(msgs)
+}
+
+// Resync implements hub.Handler: messages were lost, session-ended ones
+// perhaps among them.
+func (f fanout) Resync() {
+	f.auth.ForgetAllSessions()
+	f.hub.Resync()
+}
+
 // pinger is a dependency that can tell whether it answers.
 type pinger interface{ Ping(context.Context) error }
 
@@ -191,7 +215,7 @@ func (a *App) Start(ctx context.Context) error {
 	a.wg.Add(4)
 	go func() {
 		defer a.wg.Done()
-		if err := a.broker.Run(ctx, a.hub); err != nil && ctx.Err() == nil {
+		if err := a.broker.Run(ctx, fanout{a.hub, a.auth}); err != nil && ctx.Err() == nil {
 			a.log.Error("broker stopped", "err", err)
 		}
 	}()
