@@ -143,6 +143,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 	if err = s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.CreateSession(sess) }); err != nil {
 		return "", sess, u, err
 	}
+	s.cache.put(sess.ID, cachedSession{user: u, session: sess}, now)
 	token, err = jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
 		Subject:   strconv.FormatInt(u.ID, 10),
 		ID:        sess.ID,

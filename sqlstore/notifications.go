@@ -23,6 +23,25 @@ func (r Recipient) args() []any {
 // visible is the predicate of the notifications a recipient can see.
 const visible = `(n.user_id = ? OR n.group_key = ? OR n.group_key = ?)`
 
+const rawCols = `id, user_id, group_key, type, message, event, data, created_at`
+
+// visibleRange is a FROM source of the notifications a recipient can see
+// with id cmp bound, in order, at most limit: one branch per index (the
+// user's rows, the groups' rows), each ordered and limited, so neither
+// engine scans the whole table for an OR. Its arguments: rangeArgs.
+func visibleRange(cmp, order string) string {
+	branch := func(where string) string {
+		return `SELECT * FROM (SELECT ` + rawCols + ` FROM notifications WHERE ` + where + ` AND id ` + cmp +
+			` ? ORDER BY id ` + order + ` LIMIT ?) AS b`
+	}
+	return `(` + branch(`user_id = ?`) + ` UNION ALL ` + branch(`group_key IN (?, ?)`) + `) AS n`
+}
+
+func (r Recipient) rangeArgs(bound int64, limit int) []any {
+	g := parkmate.GroupsOf(r.Role)
+	return []any{r.UserID, bound, limit, g[0], g[1], bound, limit}
+}
+
 // insertChunk bounds the rows of one multi-row INSERT.
 const insertChunk = 100
 
@@ -143,8 +162,8 @@ func scanNotification(r interface{ Scan(...any) error }, extra ...any) (parkmate
 // NotificationsSince returns up to limit notifications the recipient can
 // see with id > since, oldest first: the replay of a resuming socket.
 func (tx *Tx) NotificationsSince(r Recipient, since int64, limit int) ([]parkmate.Notification, error) {
-	rows, err := tx.query(`SELECT `+notificationCols+` FROM notifications n WHERE `+visible+` AND n.id > ? ORDER BY n.id LIMIT ?`,
-		append(r.args(), since, limit)...)
+	rows, err := tx.query(`SELECT `+notificationCols+` FROM `+visibleRange(">", "ASC")+` ORDER BY n.id ASC LIMIT ?`,
+		append(r.rangeArgs(since, limit), limit)...)
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Notification, error) { return scanNotification(r) })
 }
 
@@ -161,16 +180,16 @@ type InboxQuery struct {
 
 // Inbox lists the recipient's notifications with their read state.
 func (tx *Tx) Inbox(r Recipient, q InboxQuery) ([]parkmate.InboxItem, error) {
-	args := append([]any{r.UserID, r.UserID}, r.args()...)
+	args := []any{r.UserID, r.UserID}
 	var query string
 	if q.HasSince {
-		query = ` AND n.id > ? ORDER BY n.id ASC LIMIT ?`
-		args = append(args, q.Since, q.limit())
+		query = visibleRange(">", "ASC") + ` ORDER BY n.id ASC LIMIT ?`
+		args = append(append(args, r.rangeArgs(q.Since, q.limit())...), q.limit())
 	} else {
-		query = ` AND n.id < ? ORDER BY n.id DESC LIMIT ?`
-		args = append(args, q.before(), q.limit())
+		query = visibleRange("<", "DESC") + ` ORDER BY n.id DESC LIMIT ?`
+		args = append(append(args, r.rangeArgs(q.before(), q.limit())...), q.limit())
 	}
-	rows, err := tx.query(`SELECT `+notificationCols+`, `+readExpr+` FROM notifications n WHERE `+visible+query, args...)
+	rows, err := tx.query(`SELECT `+notificationCols+`, `+readExpr+` FROM `+query, args...)
 	return scanAll(rows, err, func(rs *sql.Rows) (parkmate.InboxItem, error) {
 		var it parkmate.InboxItem
 		n, err := scanNotification(rs, &it.Read)
@@ -195,8 +214,10 @@ func (tx *Tx) InboxItem(r Recipient, id int64) (parkmate.InboxItem, error) {
 // UnreadCount counts the recipient's unread notifications.
 func (tx *Tx) UnreadCount(r Recipient) (int, error) {
 	var n int
-	args := append(r.args(), r.UserID, r.UserID)
-	err := tx.queryRow(`SELECT COUNT(*) FROM notifications n WHERE `+visible+` AND NOT `+readExpr, args...).Scan(&n)
+	g := parkmate.GroupsOf(r.Role)
+	err := tx.queryRow(`SELECT COUNT(*) FROM (SELECT id FROM notifications WHERE user_id = ?
+		UNION ALL SELECT id FROM notifications WHERE group_key IN (?, ?)) AS n WHERE NOT `+readExpr,
+		r.UserID, g[0], g[1], r.UserID, r.UserID).Scan(&n)
 	return n, err
 }
 
@@ -215,7 +236,9 @@ func (tx *Tx) MarkRead(r Recipient, id int64) (parkmate.InboxItem, error) {
 // LatestID returns the newest notification id the recipient can see.
 func (tx *Tx) LatestID(r Recipient) (int64, error) {
 	var id sql.NullInt64
-	err := tx.queryRow(`SELECT MAX(n.id) FROM notifications n WHERE `+visible, r.args()...).Scan(&id)
+	g := parkmate.GroupsOf(r.Role)
+	err := tx.queryRow(`SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM notifications WHERE user_id = ?
+		UNION ALL SELECT MAX(id) FROM notifications WHERE group_key IN (?, ?)) AS m`, r.UserID, g[0], g[1]).Scan(&id)
 	return id.Int64, err
 }
 
