@@ -26,20 +26,21 @@ const visible = `(n.user_id = ? OR n.group_key = ? OR n.group_key = ?)`
 const rawCols = `id, user_id, group_key, type, message, event, data, created_at`
 
 // visibleRange is a FROM source of the notifications a recipient can see
-// with id cmp bound, in order, at most limit: one branch per index (the
-// user's rows, the groups' rows), each ordered and limited, so neither
-// engine scans the whole table for an OR. Its arguments: rangeArgs.
+// with id cmp bound, in order, at most limit: one branch per index entry
+// point (the user's rows, each group's rows), each ordered by that index's
+// key and limited, so that neither engine walks the primary key filtering
+// an OR. Its arguments: rangeArgs.
 func visibleRange(cmp, order string) string {
-	branch := func(where string) string {
-		return `SELECT * FROM (SELECT ` + rawCols + ` FROM notifications WHERE ` + where + ` AND id ` + cmp +
-			` ? ORDER BY id ` + order + ` LIMIT ?) AS b`
+	branch := func(key string) string {
+		return `SELECT * FROM (SELECT ` + rawCols + ` FROM notifications WHERE ` + key + ` = ? AND id ` + cmp +
+			` ? ORDER BY ` + key + ` ` + order + `, id ` + order + ` LIMIT ?) AS b`
 	}
-	return `(` + branch(`user_id = ?`) + ` UNION ALL ` + branch(`group_key IN (?, ?)`) + `) AS n`
+	return `(` + branch("user_id") + ` UNION ALL ` + branch("group_key") + ` UNION ALL ` + branch("group_key") + `) AS n`
 }
 
 func (r Recipient) rangeArgs(bound int64, limit int) []any {
 	g := parkmate.GroupsOf(r.Role)
-	return []any{r.UserID, bound, limit, g[0], g[1], bound, limit}
+	return []any{r.UserID, bound, limit, g[0], bound, limit, g[1], bound, limit}
 }
 
 // insertChunk bounds the rows of one multi-row INSERT.
