@@ -221,6 +221,17 @@ func (s *Service) Logout(ctx context.Context, sess parkmate.Session) error {
 	return nil
 }
 
+// PurgeSessions deletes sessions that ended more than a day ago; the
+// node calls it hourly so the table does not grow without bound.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		n, err = tx.DeleteExpiredSessions(s.clock.Now().Add(-24 * time.Hour))
+		return err
+	})
+	return n, err
+}
+
 func newID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -273,4 +274,17 @@ func TestInboxAndReadStateSync(t *testing.T) {
 	if len(inbox.Items) != 2 || inbox.Items[0].ID != ids[1] {
 		t.Fatalf("since page %+v", inbox)
 	}
+}
+
+func TestLongEndedSessionsArePurged(t *testing.T) {
+	srv := startServer(t, testConfig(t), nil)
+	u := srv.user("dana", parkmate.RoleDriver)
+	if n, err := srv.app.auth.PurgeSessions(context.Background()); err != nil || n != 0 {
+		t.Fatalf("purge of a live session: %d %v", n, err)
+	}
+	srv.clock.Advance(26 * time.Hour) // the one-hour session ended a day ago
+	if n, err := srv.app.auth.PurgeSessions(context.Background()); err != nil || n != 1 {
+		t.Fatalf("purge: %d %v", n, err)
+	}
+	u.mustDo("GET", "/api/me/", nil, 401, nil)
 }

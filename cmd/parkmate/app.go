@@ -221,6 +221,7 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
 	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
+	go a.purgeSessions(ctx)
 	if a.cfg.DebugAddr != "" {
 		go a.serveDebug(ctx)
 	}
@@ -245,6 +246,22 @@ func (a *App) serveDebug(ctx context.Context) {
 	a.log.Info("pprof listening", "addr", a.cfg.DebugAddr)
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		a.log.Error("debug server stopped", "err", err)
+	}
+}
+
+// purgeSessions deletes long-ended sessions every hour until ctx ends.
+func (a *App) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("purge sessions", "err", err)
+			}
+		}
 	}
 }
 
