@@ -148,7 +148,12 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c caller) er
 // credentials. A client without an Origin (a server or app) must use the
 // Bearer header; a browser may use the session cookie.
 func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) { s.writeError(w, r, err) }
+	fail := func(err error) {
+		// A refused handshake ends the connection: WebSocket clients read
+		// the refusal to its end rather than by Content-Length.
+		w.Header().Set("Connection", "close")
+		s.writeError(w, r, err)
+	}
 	origin := r.Header.Get("Origin")
 	if origin != "" && !s.originAllowed(r, origin) {
 		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
