@@ -142,13 +142,19 @@ func (r *runner) runIdle() error {
 	return nil
 }
 
-// runPublish sends per-user notifications to random connected users.
-func (r *runner) runPublish() error {
+// connectBenchDrivers creates and signs in the drivers and opens their
+// sockets, which count frames published by the bench itself.
+func (r *runner) connectBenchDrivers() error {
 	if err := r.setupDrivers(); err != nil {
 		return err
 	}
 	r.classify = r.classifyBench
-	if err := r.connectAll(); err != nil {
+	return r.connectAll()
+}
+
+// runPublish sends per-user notifications to random connected users.
+func (r *runner) runPublish() error {
+	if err := r.connectBenchDrivers(); err != nil {
 		return err
 	}
 	n := len(r.clients)
@@ -199,11 +205,7 @@ func rateString(rate float64, unit string) string {
 
 // runBroadcast publishes notifications to the group of drivers, repeatedly.
 func (r *runner) runBroadcast() error {
-	if err := r.setupDrivers(); err != nil {
-		return err
-	}
-	r.classify = r.classifyBench
-	if err := r.connectAll(); err != nil {
+	if err := r.connectBenchDrivers(); err != nil {
 		return err
 	}
 	var seq atomic.Int64
@@ -384,11 +386,7 @@ func (r *runner) runEvents() error {
 // notifications keep coming, and checks that every client catches up without
 // loss, duplicates or reordering.
 func (r *runner) runReconnect() error {
-	if err := r.setupDrivers(); err != nil {
-		return err
-	}
-	r.classify = r.classifyBench
-	if err := r.connectAll(); err != nil {
+	if err := r.connectBenchDrivers(); err != nil {
 		return err
 	}
 	n := len(r.clients)
