@@ -142,6 +142,20 @@ func (r *runner) runIdle() error {
 	return nil
 }
 
+// finishDeliveries closes a delivery scenario: it checks the calls, waits
+// for the last frames, and records the delivery rate and the server's cost.
+func (r *runner) finishDeliveries(cs *callStats, el time.Duration, before ServerStats, okB bool, start time.Time) error {
+	if err := r.checkCalls(cs, el); err != nil {
+		return err
+	}
+	r.drain()
+	after, okA := r.sampleServer()
+	s := r.account()
+	r.deliveryRate(s, start)
+	r.recordServer(before, after, okB, okA, s.Delivered)
+	return nil
+}
+
 // connectBenchDrivers creates and signs in the drivers and opens their
 // sockets, which count frames published by the bench itself.
 func (r *runner) connectBenchDrivers() error {
@@ -185,15 +199,7 @@ func (r *runner) runPublish() error {
 		err := r.publishTo(ctx, pick(rngs[w], perms[w], batch), seq.Add(1), &cs)
 		return err == nil || !permanent(err)
 	})
-	if err := r.checkCalls(&cs, el); err != nil {
-		return err
-	}
-	r.drain()
-	after, okA := r.sampleServer()
-	s := r.account()
-	r.deliveryRate(s, start)
-	r.recordServer(before, after, okB, okA, s.Delivered)
-	return nil
+	return r.finishDeliveries(&cs, el, before, okB, start)
 }
 
 func rateString(rate float64, unit string) string {
@@ -217,15 +223,7 @@ func (r *runner) runBroadcast() error {
 		err := r.broadcastAll(ctx, seq.Add(1), &cs)
 		return err == nil || !permanent(err)
 	})
-	if err := r.checkCalls(&cs, el); err != nil {
-		return err
-	}
-	r.drain()
-	after, okA := r.sampleServer()
-	s := r.account()
-	r.deliveryRate(s, start)
-	r.recordServer(before, after, okB, okA, s.Delivered)
-	return nil
+	return r.finishDeliveries(&cs, el, before, okB, start)
 }
 
 // runEvents drives the domain path: owners verify the drivers' cash payments
@@ -370,15 +368,7 @@ func (r *runner) runEvents() error {
 		}
 		return true
 	})
-	if err := r.checkCalls(&cs, el); err != nil {
-		return err
-	}
-	r.drain()
-	after, okA := r.sampleServer()
-	s := r.account()
-	r.deliveryRate(s, start)
-	r.recordServer(before, after, okB, okA, s.Delivered)
-	return nil
+	return r.finishDeliveries(&cs, el, before, okB, start)
 }
 
 // runReconnect drops every client at once, publishes to them while they are

@@ -177,7 +177,11 @@ func isAPI(path string) bool {
 // another method, with the contract's JSON error instead of plain text.
 func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" || !isAPI(r.URL.Path) {
+		if !isAPI(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
 			return
 		}

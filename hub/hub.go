@@ -46,8 +46,9 @@ type Hub struct {
 
 	// ended remembers recently ended sessions, so a socket whose handshake
 	// authenticated just before its session ended is closed when it joins.
-	endedMu sync.Mutex
-	ended   map[string]time.Time
+	endedMu     sync.Mutex
+	ended       map[string]time.Time
+	endedPruned time.Time
 }
 
 // endedMemory is how long an ended session is remembered; handshakes take
@@ -92,10 +93,14 @@ func (h *Hub) rememberEnded(id string) {
 	now := time.Now()
 	h.endedMu.Lock()
 	defer h.endedMu.Unlock()
-	for k, t := range h.ended {
-		if now.Sub(t) > endedMemory {
-			delete(h.ended, k)
+	if now.Sub(h.endedPruned) > endedMemory {
+		// Prune once per endedMemory, not on every logout.
+		for k, t := range h.ended {
+			if now.Sub(t) > endedMemory {
+				delete(h.ended, k)
+			}
 		}
+		h.endedPruned = now
 	}
 	h.ended[id] = now
 }

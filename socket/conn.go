@@ -27,7 +27,8 @@ type item struct {
 }
 
 // Conn is one notification socket. Its writer goroutine runs only while it
-// has frames to write, so an idle socket holds no goroutine but its reader.
+// has frames to write, and its reader only while a frame arrives (epoll
+// watches it otherwise), so an idle socket holds no goroutine.
 type Conn struct {
 	srv    *Server
 	p      Params
@@ -470,14 +471,12 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 	case ws.OpClose:
 		c.mu.Lock()
 		answered := c.closing != nil
+		c.peerClose = !answered
 		c.mu.Unlock()
 		if answered {
 			c.teardown() // the peer answered our close
 			return false
 		}
-		c.mu.Lock()
-		c.peerClose = true
-		c.mu.Unlock()
 		code := hub.CloseNormal
 		if len(payload) >= 2 {
 			code = int(binary.BigEndian.Uint16(payload))

@@ -27,7 +27,6 @@ import (
 	"parkmate/hub"
 	"parkmate/parking"
 	"parkmate/socket"
-	"parkmate/sqlite"
 	"parkmate/sqlstore"
 )
 
@@ -78,14 +77,6 @@ type Options struct {
 	Clock parkmate.Clock
 	Log   *slog.Logger
 	Web   fs.FS
-}
-
-// openDB opens the database named by cfg.DB.
-func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
-	}
-	return sqlite.Open(ctx, dsn)
 }
 
 // NewApp opens storage and wires a node; Start serves it.
@@ -212,7 +203,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.listener = ln
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	a.wg.Add(4)
+	a.wg.Add(5)
 	go func() {
 		defer a.wg.Done()
 		if err := a.broker.Run(ctx, fanout{a.hub, a.auth}); err != nil && ctx.Err() == nil {
@@ -221,7 +212,7 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
 	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
-	go a.purgeSessions(ctx)
+	go func() { defer a.wg.Done(); a.purgeSessions(ctx) }()
 	if a.cfg.DebugAddr != "" {
 		go a.serveDebug(ctx)
 	}

@@ -9,11 +9,16 @@ import (
 	"parkmate/hub"
 	"parkmate/postgres"
 	"parkmate/redisbroker"
+	"parkmate/sqlite"
 	"parkmate/sqlstore"
 )
 
-func openPostgres(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	return postgres.Open(ctx, dsn)
+// openDB opens the database named by dsn: a postgres:// URL or a SQLite path.
+func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.Open(ctx, dsn)
+	}
+	return sqlite.Open(ctx, dsn)
 }
 
 // openBroker returns the broker named by spec: "memory" or a redis:// URL.
