@@ -1,7 +1,8 @@
 import { RefreshCw } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { errorMessage } from '../api';
-import type { BookingStatus } from '../types';
+import { timeAgo } from '../lib/time';
+import type { Assignment, BookingStatus } from '../types';
 
 export interface Resource<T> {
   data: T | undefined;
@@ -140,4 +141,19 @@ export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | un
     }
   }, []);
   return [busy, run];
+}
+
+/** The rows of employee assignments, as the admin and the owner see them. */
+export function AssignmentList({ items }: { items: Assignment[] | null | undefined }) {
+  return (
+    <ul className="rows">
+      {items?.map((a) => (
+        <li key={a.id} className="row" data-testid="assignment" data-employee={a.employee} data-lot-id={a.lot_id}>
+          <strong>{a.employee}</strong>
+          <span>{a.lot_name}</span>
+          <span className="muted small">{timeAgo(a.created_at)}</span>
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -1,8 +1,8 @@
 import { Ban, ShieldCheck, UserCog } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api';
-import { Empty, ErrorLine, RefreshButton, Section, StatusBadge, usePolling, useBusy, useResource } from '../components/common';
-import { clockTime, timeAgo } from '../lib/time';
+import { AssignmentList, Empty, ErrorLine, RefreshButton, Section, StatusBadge, usePolling, useBusy, useResource } from '../components/common';
+import { clockTime } from '../lib/time';
 import notify from '../notify';
 
 export function AdminPage() {
@@ -92,15 +92,7 @@ export function AdminPage() {
           <RefreshButton testId="refresh-assign-options" onClick={() => { void employees.reload(); void lots.reload(); }} />
         </form>
         {assignments.data?.length === 0 && <Empty>No assignment yet.</Empty>}
-        <ul className="rows">
-          {assignments.data?.map((a) => (
-            <li key={a.id} className="row" data-testid="assignment" data-employee={a.employee} data-lot-id={a.lot_id}>
-              <strong>{a.employee}</strong>
-              <span>{a.lot_name}</span>
-              <span className="muted small">{timeAgo(a.created_at)}</span>
-            </li>
-          ))}
-        </ul>
+        <AssignmentList items={assignments.data} />
       </Section>
     </main>
   );

@@ -1,7 +1,7 @@
 import { Building2, CheckCircle2, Droplets, Plus, Users, Wallet } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api';
-import { Empty, ErrorLine, RefreshButton, Section, StatusBadge, usePolling, useBusy, useResource } from '../components/common';
+import { AssignmentList, Empty, ErrorLine, RefreshButton, Section, StatusBadge, usePolling, useBusy, useResource } from '../components/common';
 import { useNotificationEvents } from '../events';
 import { clockTime, timeAgo } from '../lib/time';
 import notify from '../notify';
@@ -118,15 +118,7 @@ export function OwnerPage() {
       <Section title={<><Users size={20} aria-hidden="true" /> Employees</>} testId="owner-assignments">
         <ErrorLine error={assignments.error} />
         {assignments.data?.length === 0 && <Empty>No employee is assigned to your lots yet.</Empty>}
-        <ul className="rows">
-          {assignments.data?.map((a) => (
-            <li key={a.id} className="row" data-testid="assignment" data-employee={a.employee} data-lot-id={a.lot_id}>
-              <strong>{a.employee}</strong>
-              <span>{a.lot_name}</span>
-              <span className="muted small">{timeAgo(a.created_at)}</span>
-            </li>
-          ))}
-        </ul>
+        <AssignmentList items={assignments.data} />
       </Section>
     </main>
   );
