@@ -9,9 +9,10 @@ import (
 
 // Limits of the session cache: a checked session is trusted for
 // sessionCacheTTL without asking the database again, unless a
-// session-ended message evicts it first.
+// session-ended message or the revocation check evicts it first. The TTL
+// bounds how long a node honours an ended session if both fail.
 const (
-	sessionCacheTTL  = 30 * time.Second
+	sessionCacheTTL  = 10 * time.Second
 	sessionCacheSize = 200_000
 )
 

@@ -1,6 +1,6 @@
 // Package httpapi serves ParkMate over HTTP: the JSON REST API under
 // /api/, the notification WebSocket under /ws/, the embedded web app, and
-// /healthz and /metrics. Routing is the standard library's ServeMux.
+// /livez, /readyz (and /healthz, its old name) and /metrics. Routing is the standard library's ServeMux.
 package httpapi
 
 import (
@@ -149,12 +149,14 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /ws/notifications/{user_id}", s.socket)
 	mux.HandleFunc("GET /ws/notifications/{user_id}/{$}", s.socket)
-	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /livez", s.livez)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /healthz", s.readyz)
 	if s.metrics != nil {
 		mux.Handle("GET /metrics", s.metrics)
 	}
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-		if isAPI(r.URL.Path) || s.web == nil {
+		if isAPI(r.URL.Path) || s.web == nil || !wantsPage(r) {
 			s.noRoute(w, r)
 			return
 		}
@@ -249,15 +251,34 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+// livez answers 200 while the process serves.
+func (s *Server) livez(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 while the node can write its database and reach its
+// broker, 503 otherwise; the checks run in the background, so it answers
+// at once.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.ready != nil {
 		if err := s.ready(r.Context()); err != nil {
-			s.log.Warn("health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			s.log.Debug("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// wantsPage reports whether a request for a path the server does not know
+// is a browser's navigation, which gets the web app (its routes survive a
+// reload). Anything else, a load balancer's probe of /health for one,
+// gets a JSON 404 rather than a page that looks healthy.
+func wantsPage(r *http.Request) bool {
+	if r.URL.Path == "/" {
+		return true
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // originAllowed reports whether a browser Origin may use credentials here:

@@ -26,9 +26,6 @@ type Subscriber interface {
 	Deliver(m *Message)
 	// Kick closes the socket with a WebSocket close code and reason.
 	Kick(code int, reason string)
-	// Resync makes the socket fetch from storage whatever it may have
-	// missed while the broker was disconnected.
-	Resync()
 }
 
 const shardCount = 64
@@ -131,8 +128,8 @@ func (h *Hub) Remove(s Subscriber) {
 // Count returns the number of sockets.
 func (h *Hub) Count() int { return int(h.count.Load()) }
 
-// Handle fans messages out to the sockets they concern, in order. It is
-// the broker's delivery callback.
+// Handle fans messages out to the sockets they concern, in order. Calls
+// must not overlap: the node's relay.Sequencer makes them one at a time.
 func (h *Hub) Handle(msgs []Message) {
 	for i := range msgs {
 		m := &msgs[i]
@@ -209,10 +206,6 @@ func (h *Hub) Each(fn func(Subscriber)) {
 	}
 }
 
-// Resync asks every socket to catch up from storage; brokers call it after
-// they reconnect, since messages published meanwhile were lost to them.
-func (h *Hub) Resync() { h.Each(Subscriber.Resync) }
-
 // CloseAll kicks every socket, for shutdown.
 func (h *Hub) CloseAll(code int, reason string) {
 	h.Each(func(s Subscriber) { s.Kick(code, reason) })
@@ -229,13 +222,14 @@ const (
 	CloseForbidden     = 4403
 )
 
-// Broker carries messages from the node that publishes them to every
-// node's hub. Implementations deliver each message at most once per node,
-// and in publish order for messages published by one caller in sequence.
+// Broker carries messages from the node that publishes them to the other
+// nodes. It is fast and best effort: implementations deliver each message
+// at most once per node, in publish order for one publisher, and may lose
+// messages (package relay reads lost notifications from the database).
 type Broker interface {
-	// Publish sends messages to every node, this one included. When it
-	// returns nil, the messages are ordered after every message whose
-	// Publish returned before this call began.
+	// Publish sends messages to every other node; the publishing node
+	// delivers to itself. A nil error means the broker took them, not that
+	// every node received them.
 	Publish(ctx context.Context, msgs []Message) error
 	// Run hands every message published by any node to h until ctx ends.
 	Run(ctx context.Context, h Handler) error
@@ -245,8 +239,8 @@ type Broker interface {
 type Handler interface {
 	// Handle fans messages out, in order.
 	Handle(msgs []Message)
-	// Resync is called after a gap in delivery (a reconnect).
+	// Resync is called after the broker may have lost messages (it
+	// resubscribed).
 	Resync()
 }
 
-var _ Handler = (*Hub)(nil)

@@ -21,7 +21,7 @@ func (s *countingSub) Role() parkmate.Role  { return s.role }
 func (s *countingSub) SessionID() string    { return "" }
 func (s *countingSub) Deliver(*hub.Message) { s.n.Add(1) }
 func (s *countingSub) Kick(int, string)     {}
-func (s *countingSub) Resync()              {}
+
 
 func newHub(n int) (*hub.Hub, []*countingSub) {
 	h := hub.New()

@@ -9,8 +9,8 @@ import (
 )
 
 func TestMemoryBroker(t *testing.T) {
-	shared := hub.NewMemoryBroker()
-	brokertest.Run(t, func(testing.TB) hub.Broker { return shared })
+	bus := hub.NewMemoryBus()
+	brokertest.Run(t, func(testing.TB) hub.Broker { return bus.Node() })
 }
 
 // kickRecorder is a subscriber that records its kicks.
@@ -24,7 +24,6 @@ func (k *kickRecorder) Role() parkmate.Role     { return parkmate.RoleDriver }
 func (k *kickRecorder) SessionID() string       { return k.sid }
 func (k *kickRecorder) Deliver(*hub.Message)    {}
 func (k *kickRecorder) Kick(code int, _ string) { k.kicks = append(k.kicks, code) }
-func (k *kickRecorder) Resync()                 {}
 
 // A socket whose handshake authenticated just before its session ended
 // joins after the session-ended message: it is closed when it joins.

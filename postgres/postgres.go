@@ -1,8 +1,7 @@
 // Package postgres opens a ParkMate database in PostgreSQL (driver pgx),
 // applies the embedded migrations under goose's session lock (so nodes
 // starting together migrate once) and supplies the dialect: numbered
-// placeholders and the advisory locks that keep each user's notifications
-// published in commit order across nodes. The SQL lives in sqlstore.
+// placeholders and which errors mean a retry. The SQL lives in sqlstore.
 package postgres
 
 import (
@@ -55,14 +54,6 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return sqlstore.Migrate(ctx, db, goose.DialectPostgres, migrations, "migrations", goose.WithSessionLocker(locker))
 }
 
-// lockClass is the first key of ParkMate's advisory locks.
-const lockClass = 7301
-
-// groupsKey is the advisory lock every notifying transaction shares and a
-// group notification takes alone, so group and personal notifications of
-// one user are published in commit order too.
-const groupsKey = -1
-
 // Dialect is PostgreSQL's.
 var Dialect = sqlstore.Dialect{
 	Name:              "postgres",
@@ -72,34 +63,6 @@ var Dialect = sqlstore.Dialect{
 		c := pgCode(err)
 		return c == "40P01" || c == "40001"
 	},
-	LockForNotify: lockForNotify,
-	UnlockAll: func(ctx context.Context, conn *sql.Conn) error {
-		_, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`)
-		return err
-	},
-}
-
-// lockForNotify takes session-level advisory locks that outlive the
-// transaction until UnlockAll, after publishing: exclusive on each user
-// (in id order, in one round trip) and shared on the groups key, or
-// exclusive on the groups key for a group notification.
-func lockForNotify(ctx context.Context, tx *sql.Tx, userIDs []int64, group bool) error {
-	if group {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock($1::int, $2::int)`, lockClass, groupsKey); err != nil {
-			return err
-		}
-	}
-	if len(userIDs) == 0 {
-		return nil
-	}
-	ids := make([]int32, len(userIDs))
-	for i, id := range userIDs {
-		ids[i] = int32(id)
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1::int, $2::int),
-		(SELECT count(pg_advisory_lock($1::int, u)) FROM (SELECT DISTINCT u FROM unnest($3::int[]) AS u ORDER BY u) AS s)`,
-		lockClass, groupsKey, ids)
-	return err
 }
 
 func pgCode(err error) string {

@@ -38,9 +38,10 @@ func TestRedisBroker(t *testing.T) {
 // the hub to resync, and delivers again.
 func TestResyncAfterBlip(t *testing.T) {
 	url := testservices.Redis(t)
-	b := newBroker(t)
+	a, b := newBroker(t), newBroker(t)
 	r := &brokertest.Recorder{}
 	brokertest.Start(t, b, r)
+	brokertest.Connect(t, a, r)
 	opt, _ := redis.ParseURL(url)
 	admin := redis.NewClient(opt)
 	defer admin.Close()
@@ -54,7 +55,7 @@ func TestResyncAfterBlip(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := b.Publish(context.Background(), []hub.Message{{Kind: hub.KindNotification, UserID: 1, ID: 9, Frame: []byte(`{}`)}}); err != nil {
+	if err := a.Publish(context.Background(), []hub.Message{{Kind: hub.KindNotification, UserID: 1, ID: 9, Frame: []byte(`{}`)}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.WaitFor(t, 1); got[len(got)-1].ID != 9 {

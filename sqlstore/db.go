@@ -1,8 +1,10 @@
 // Package sqlstore holds every SQL statement of ParkMate and runs them on
 // either engine: package sqlite and package postgres open a *DB with their
 // driver, migrations and Dialect. Notifications are written in the same
-// transaction as the change that causes them, and handed to the Publisher
-// only after that transaction commits, in commit order for each user.
+// transaction as the change that causes them, with ids from a gap-free log
+// (table notification_log) whose row lock the transaction holds until it
+// commits: ids commit in order and a rollback gives its ids back. They are
+// handed to the Relay only after the transaction commits.
 package sqlstore
 
 import (
@@ -17,11 +19,12 @@ import (
 	"parkmate"
 )
 
-// Publisher receives the notifications of a transaction after it commits.
-// DB calls it while it still holds the per-user write order, so Publish
-// must not block for long (enqueue, do not deliver synchronously to peers).
-type Publisher interface {
-	Publish(ctx context.Context, notes []parkmate.Notification)
+// Relay receives the notifications of a transaction after it commits.
+// DB holds no lock while it calls Committed, and the order of calls is not
+// the commit order: the ids are (see package relay). Committed must not
+// block for long.
+type Relay interface {
+	Committed(ctx context.Context, notes []parkmate.Notification)
 }
 
 // Dialect is what differs between the engines.
@@ -32,13 +35,6 @@ type Dialect struct {
 	Numbered bool
 	// IsUniqueViolation reports whether err is a unique-constraint error.
 	IsUniqueViolation func(error) bool
-	// LockForNotify, when set, takes locks on recipients (users, and the
-	// groups when group is true) that outlive the
-	// transaction on conn (released by UnlockAll after publishing), so
-	// that two transactions notifying one user publish in commit order.
-	LockForNotify func(ctx context.Context, tx *sql.Tx, userIDs []int64, group bool) error
-	// UnlockAll releases the locks LockForNotify took on conn.
-	UnlockAll func(ctx context.Context, conn *sql.Conn) error
 	// IsRetryable reports whether a failed write transaction may simply be
 	// run again (a deadlock or serialization failure).
 	IsRetryable func(error) bool
@@ -56,8 +52,8 @@ type DB struct {
 	queries sync.Map // query text -> rebound text
 	closers []func() error
 
-	// Publisher, when set, receives committed notifications.
-	Publisher Publisher
+	// Relay, when set, receives committed notifications.
+	Relay Relay
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -98,9 +94,6 @@ type Tx struct {
 	now   time.Time
 	notes []parkmate.Notification
 	write bool
-	// locked is the users locked by LockForNotify in this transaction (0:
-	// the groups).
-	locked map[int64]bool
 }
 
 // Now is the transaction's time: one instant for every row it writes.
@@ -116,45 +109,41 @@ const maxRetries = 5
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
-		err = db.update(ctx, fn)
-		if err == nil || db.dialect.IsRetryable == nil || !db.dialect.IsRetryable(err) {
+		var notes []parkmate.Notification
+		notes, err = db.update(ctx, fn)
+		if err == nil {
+			if len(notes) > 0 && db.Relay != nil {
+				db.Relay.Committed(context.WithoutCancel(ctx), notes)
+			}
+			return nil
+		}
+		if db.dialect.IsRetryable == nil || !db.dialect.IsRetryable(err) {
 			return err
 		}
 	}
 	return err
 }
 
-func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+// update runs fn in one transaction and returns the notifications it
+// committed.
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notification, error) {
 	if db.dialect.SerializeWrites {
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
-	conn, err := db.write.Conn(ctx)
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("write conn: %w", err)
-	}
-	defer conn.Close()
-	if db.dialect.UnlockAll != nil {
-		// Release per-user locks after publishing, whatever happened; use a
-		// fresh context so a cancelled request still unlocks.
-		defer func() { _ = db.dialect.UnlockAll(context.WithoutCancel(ctx), conn) }()
-	}
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Millisecond), write: true}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return nil, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	if len(tx.notes) > 0 && db.Publisher != nil {
-		db.Publisher.Publish(context.WithoutCancel(ctx), tx.notes)
-	}
-	return nil
+	return tx.notes, nil
 }
 
 // View runs fn in a read-only transaction.
@@ -255,4 +244,31 @@ func (p Page) before() int64 {
 		return 1<<62 - 1
 	}
 	return p.Before
+}
+
+// Heartbeat records that node can write now: the readiness probe.
+func (tx *Tx) Heartbeat(node string) error {
+	_, err := tx.exec(`INSERT INTO node_heartbeats (node, beat_at) VALUES (?, ?)
+		ON CONFLICT (node) DO UPDATE SET beat_at = excluded.beat_at`, node, ms(tx.now))
+	return err
+}
+
+// NotificationsAfter reads the notification log after an id; see
+// Tx.NotificationsAfter. It implements relay.Log.
+func (db *DB) NotificationsAfter(ctx context.Context, after int64, limit int) (out []parkmate.Notification, err error) {
+	err = db.View(ctx, func(tx *Tx) error {
+		out, err = tx.NotificationsAfter(after, limit)
+		return err
+	})
+	return out, err
+}
+
+// LastNotificationID returns the newest committed notification id; it
+// implements relay.Log.
+func (db *DB) LastNotificationID(ctx context.Context) (id int64, err error) {
+	err = db.View(ctx, func(tx *Tx) error {
+		id, err = tx.LastNotificationID()
+		return err
+	})
+	return id, err
 }

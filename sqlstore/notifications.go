@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"errors"
-	"slices"
+	"fmt"
 	"strings"
 
 	"parkmate"
@@ -72,74 +72,47 @@ func (tx *Tx) AddNotifications(notes []parkmate.Notification) ([]parkmate.Notifi
 }
 
 func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
-	if err := tx.lockRecipients(notes); err != nil {
+	first, err := tx.allocateIDs(len(notes))
+	if err != nil {
 		return nil, err
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO notifications (user_id, group_key, type, message, event, data, created_at) VALUES `)
-	args := make([]any, 0, 7*len(notes))
+	b.WriteString(`INSERT INTO notifications (id, user_id, group_key, type, message, event, data, created_at) VALUES `)
+	args := make([]any, 0, 8*len(notes))
+	out := make([]parkmate.Notification, len(notes))
 	for i, n := range notes {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?)`)
 		var data sql.NullString
 		if len(n.Data) > 0 {
 			data = sql.NullString{String: string(n.Data), Valid: true}
 		}
-		args = append(args, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
+		n.ID, n.CreatedAt = first+int64(i), tx.now
+		out[i] = n
+		args = append(args, n.ID, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
 			sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, data, ms(tx.now))
 	}
-	b.WriteString(` RETURNING id`)
-	rows, err := tx.query(b.String(), args...)
-	ids, err := scanAll(rows, err, scanInt64)
-	if err != nil {
+	if _, err := tx.exec(b.String(), args...); err != nil {
 		return nil, err
-	}
-	if len(ids) != len(notes) {
-		return nil, errors.New("insert notifications: returned ids do not match rows")
-	}
-	// One statement assigns ids in row order; RETURNING need not list them
-	// in that order, so sort them back.
-	slices.Sort(ids)
-	out := make([]parkmate.Notification, len(notes))
-	for i, n := range notes {
-		n.ID, n.CreatedAt = ids[i], tx.now
-		out[i] = n
 	}
 	return out, nil
 }
 
-// lockRecipients takes, once per transaction, the dialect's lock on each
-// recipient of notes, so that each user's notifications publish in commit
-// order across nodes.
-func (tx *Tx) lockRecipients(notes []parkmate.Notification) error {
-	lock := tx.db.dialect.LockForNotify
-	if lock == nil {
-		return nil
+// allocateIDs takes the next n ids of the notification log and returns the
+// first. The log's row stays locked until the transaction ends, so the
+// transaction that takes the next ids commits after this one, and a
+// rollback gives the ids back: ids are gap-free and in commit order.
+// Callers write their notifications last, so that every notifying
+// transaction locks its rows first and the log row last (no deadlock).
+func (tx *Tx) allocateIDs(n int) (int64, error) {
+	var last int64
+	err := tx.queryRow(`UPDATE notification_log SET last_id = last_id + ? RETURNING last_id`, n).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("allocate notification ids: %w", err)
 	}
-	if tx.locked == nil {
-		tx.locked = map[int64]bool{}
-	}
-	var users []int64
-	group := false
-	for _, n := range notes {
-		switch {
-		case n.GroupKey != "":
-			group = group || !tx.locked[0]
-		case !tx.locked[n.UserID]:
-			tx.locked[n.UserID] = true
-			users = append(users, n.UserID)
-		}
-	}
-	if len(users) == 0 && !group {
-		return nil
-	}
-	if group {
-		tx.locked[0] = true
-	}
-	slices.Sort(users)
-	return lock(tx.ctx, tx.tx, users, group)
+	return last - int64(n) + 1, nil
 }
 
 const notificationCols = `n.id, n.user_id, n.group_key, n.type, n.message, n.event, n.data, n.created_at`
@@ -259,4 +232,21 @@ func (tx *Tx) MarkAllRead(r Recipient) (updated int, upTo int64, err error) {
 	}
 	_, err = tx.exec(`DELETE FROM notification_reads WHERE user_id = ? AND notification_id <= ?`, r.UserID, upTo)
 	return updated, upTo, err
+}
+
+// NotificationsAfter returns up to limit notifications of every recipient
+// with id > after, in id order: the log a node reads to fill a gap in what
+// its broker delivered. Ids are gap-free in commit order, so the result is
+// every notification from after+1 up to the newest committed one (or limit).
+func (tx *Tx) NotificationsAfter(after int64, limit int) ([]parkmate.Notification, error) {
+	rows, err := tx.query(`SELECT `+notificationCols+` FROM notifications n WHERE n.id > ? ORDER BY n.id LIMIT ?`, after, limit)
+	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Notification, error) { return scanNotification(r) })
+}
+
+// LastNotificationID returns the id of the newest committed notification
+// of any recipient (0: none).
+func (tx *Tx) LastNotificationID() (int64, error) {
+	var id int64
+	err := tx.queryRow(`SELECT last_id FROM notification_log`).Scan(&id)
+	return id, err
 }

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,13 +16,13 @@ import (
 	"parkmate/sqlstore"
 )
 
-// recorder is a Publisher that remembers what it was given, in order.
+// recorder is a Relay that remembers what it was given, in order.
 type recorder struct {
 	mu    sync.Mutex
 	notes []parkmate.Notification
 }
 
-func (r *recorder) Publish(_ context.Context, notes []parkmate.Notification) {
+func (r *recorder) Committed(_ context.Context, notes []parkmate.Notification) {
 	r.mu.Lock()
 	r.notes = append(r.notes, notes...)
 	r.mu.Unlock()
@@ -63,7 +64,7 @@ func TestConformance(t *testing.T) {
 					db := e.open(t)
 					t.Cleanup(func() { db.Close() })
 					rec := &recorder{}
-					db.Publisher = rec
+					db.Relay = rec
 					tc.run(t, db, rec)
 				})
 			}
@@ -141,8 +142,33 @@ var suite = []struct {
 			t.Fatalf("stored %+v", stored)
 		}
 	}},
-	{"concurrent writers publish each user's notifications in id order", func(t *testing.T, db *sqlstore.DB, rec *recorder) {
+	{"ids are a gap-free log in commit order, even with rollbacks and concurrent writers", func(t *testing.T, db *sqlstore.DB, rec *recorder) {
 		users := []parkmate.User{mustUser(t, db, "u1", parkmate.RoleDriver), mustUser(t, db, "u2", parkmate.RoleDriver)}
+		var base int64
+		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) { base, err = tx.LastNotificationID(); return err })
+		done := make(chan struct{})
+		var readerErr error
+		go func() {
+			// A reader at any moment sees a prefix of the log: if it sees
+			// id N it sees every id below N.
+			defer close(done)
+			for i := 0; i < 200 && readerErr == nil; i++ {
+				_ = db.View(ctx, func(tx *sqlstore.Tx) error {
+					notes, err := tx.NotificationsAfter(base, 10_000)
+					for j, n := range notes {
+						if n.ID != base+int64(j)+1 {
+							readerErr = fmt.Errorf("read %d at position %d: a hole in the log", n.ID, j)
+							break
+						}
+					}
+					if readerErr == nil {
+						readerErr = err
+					}
+					return nil
+				})
+			}
+		}()
+		boom := errors.New("boom")
 		var wg sync.WaitGroup
 		for w := 0; w < 8; w++ {
 			wg.Add(1)
@@ -150,14 +176,18 @@ var suite = []struct {
 				defer wg.Done()
 				for i := 0; i < 25; i++ {
 					err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+						var err error
 						if i%5 == 0 {
-							_, err := tx.AddNotification(parkmate.Notification{GroupKey: "role:driver", Type: parkmate.LevelInfo, Message: "g"})
-							return err
+							_, err = tx.AddNotification(parkmate.Notification{GroupKey: "role:driver", Type: parkmate.LevelInfo, Message: "g"})
+						} else {
+							_, err = tx.AddNotifications([]parkmate.Notification{note(users[0].ID, "x"), note(users[(w+i)%2].ID, "y")})
 						}
-						_, err := tx.AddNotifications([]parkmate.Notification{note(users[0].ID, "x"), note(users[(w+i)%2].ID, "y")})
+						if err == nil && i%7 == 3 {
+							return boom // rolled back: its ids go back to the log
+						}
 						return err
 					})
-					if err != nil {
+					if err != nil && !errors.Is(err, boom) {
 						t.Error(err)
 						return
 					}
@@ -165,18 +195,33 @@ var suite = []struct {
 			}(w)
 		}
 		wg.Wait()
-		// Every user sees personal and group notifications in id order.
-		for _, u := range users {
-			var last int64
-			for _, n := range rec.all() {
-				if n.UserID != u.ID && n.GroupKey != "role:driver" {
-					continue
-				}
-				if n.ID <= last {
-					t.Fatalf("user %d: published %d after %d", u.ID, n.ID, last)
-				}
-				last = n.ID
+		<-done
+		if readerErr != nil {
+			t.Fatal(readerErr)
+		}
+		var all []parkmate.Notification
+		var last int64
+		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+			if all, err = tx.NotificationsAfter(base, 10_000); err != nil {
+				return err
 			}
+			last, err = tx.LastNotificationID()
+			return err
+		})
+		published := map[int64]bool{}
+		for _, n := range rec.all() {
+			published[n.ID] = true
+		}
+		for i, n := range all {
+			if n.ID != base+int64(i)+1 {
+				t.Fatalf("stored id %d at position %d: the log has a hole", n.ID, i)
+			}
+			if !published[n.ID] {
+				t.Fatalf("committed id %d was not handed to the relay", n.ID)
+			}
+		}
+		if len(published) != len(all) || last != base+int64(len(all)) {
+			t.Fatalf("relay got %d ids, log holds %d, last id %d", len(published), len(all), last)
 		}
 	}},
 	{"group notifications reach members only", func(t *testing.T, db *sqlstore.DB, _ *recorder) {

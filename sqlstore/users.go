@@ -111,6 +111,19 @@ func (tx *Tx) RevokeSession(id string) error {
 	return err
 }
 
+// SessionsRevokedSince returns the sessions revoked at or after t (by any
+// node), with their id and user only: what every node checks its sockets
+// and its session cache against, so a logout takes effect even when the
+// broker lost its message.
+func (tx *Tx) SessionsRevokedSince(t time.Time) ([]parkmate.Session, error) {
+	rows, err := tx.query(`SELECT id, user_id FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ?`, ms(t))
+	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Session, error) {
+		var s parkmate.Session
+		err := r.Scan(&s.ID, &s.UserID)
+		return s, err
+	})
+}
+
 // DeleteExpiredSessions removes sessions that ended before t.
 func (tx *Tx) DeleteExpiredSessions(t time.Time) (int64, error) {
 	res, err := tx.exec(`DELETE FROM sessions WHERE expires_at < ?`, ms(t))

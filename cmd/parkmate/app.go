@@ -25,7 +25,9 @@ import (
 	"parkmate/auth"
 	"parkmate/httpapi"
 	"parkmate/hub"
+	"parkmate/health"
 	"parkmate/parking"
+	"parkmate/relay"
 	"parkmate/socket"
 	"parkmate/sqlstore"
 )
@@ -49,6 +51,9 @@ type Config struct {
 	WSQueue           int
 	WSPing            time.Duration
 	WSWriteTimeout    time.Duration
+	GapCheck          time.Duration
+	SessionCheck      time.Duration
+	BrokerGrace       time.Duration
 	SchedulerInterval time.Duration
 	ShutdownTimeout   time.Duration
 	LogLevel          string
@@ -63,11 +68,15 @@ type App struct {
 	db       *sqlstore.DB
 	hub      *hub.Hub
 	broker   hub.Broker
+	seq      *relay.Sequencer
+	sender   *relay.Sender
+	health   *health.Monitor
 	parking  *parking.Service
 	auth     *auth.Service
 	sockets  *socket.Server
 	http     *http.Server
 	listener net.Listener
+	nodeID   string
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
@@ -85,7 +94,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		opt.Clock = parkmate.SystemClock{}
 	}
 	log := opt.Log
-	a := &App{cfg: cfg, log: log, hub: hub.New()}
+	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID()}
 	db, err := openDB(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -101,19 +110,21 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	pub := &hub.Publisher{Broker: a.broker, Logger: log, Retries: 3}
-	db.Publisher = pub
-	a.parking = parking.New(db, opt.Clock, pub, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
-	if a.auth, err = auth.New(db, opt.Clock, pub, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
+	a.wireRelay(cfg)
+	a.parking = parking.New(db, opt.Clock, a.sender, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
+	if a.auth, err = auth.New(db, opt.Clock, a.sender, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.health = health.New(time.Second, time.Second,
+		health.Check{Name: "database", Probe: a.probeDB},
+		health.Check{Name: "broker", Probe: a.probeBroker})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
 		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout}, log, socket.NewMetrics(reg))
 	api := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, Log: log, Web: opt.Web,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.ready},
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.health.Ready},
 		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody, AuthRate: cfg.AuthRate})
 	a.http = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -155,42 +166,37 @@ func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
 	return auth.Secret(secret), nil
 }
 
-// fanout is what the broker delivers to: the hub, and the session cache,
-// which must forget ended sessions on every node.
-type fanout struct {
-	hub  *hub.Hub
-	auth *auth.Service
+// wireRelay connects what commits to every node's sockets: the Sender
+// hands this node's notifications to its Sequencer and publishes them to
+// the other nodes; the Sequencer takes the broker's messages and the
+// database's log and feeds the hub in id order.
+func (a *App) wireRelay(cfg Config) {
+	a.seq = relay.NewSequencer(a.db, a.hub, relay.Config{
+		CheckInterval:  cfg.GapCheck,
+		OnSessionEnded: func(id string) { a.auth.ForgetSession(id) },
+		OnBrokerGap:    func() { a.auth.ForgetAllSessions() },
+	}, a.log)
+	a.sender = relay.NewSender(a.seq, a.broker, relay.SenderConfig{}, a.log)
+	a.db.Relay = a.sender
 }
 
-// Handle implements hub.Handler.
-func (f fanout) Handle(msgs []hub.Message) {
-	for _, m := range msgs {
-		if m.Kind == hub.KindSessionEnded {
-			f.auth.ForgetSession(m.SessionID)
-		}
+// unreachable is a broker that can tell how long it has been failing.
+type unreachable interface{ Unreachable() time.Duration }
+
+// probeDB checks that the database takes a write now.
+func (a *App) probeDB(ctx context.Context) error {
+	return a.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.Heartbeat(a.nodeID) })
+}
+
+// probeBroker fails once the broker has been unreachable for longer than
+// --broker-grace.
+func (a *App) probeBroker(context.Context) error {
+	b, ok := a.broker.(unreachable)
+	if !ok {
+		return nil
 	}
-	f.hub.Handle(msgs)
-}
-
-// Resync implements hub.Handler: messages were lost, session-ended ones
-// perhaps among them.
-func (f fanout) Resync() {
-	f.auth.ForgetAllSessions()
-	f.hub.Resync()
-}
-
-// pinger is a dependency that can tell whether it answers.
-type pinger interface{ Ping(context.Context) error }
-
-// ready checks storage and the broker for /healthz.
-func (a *App) ready(ctx context.Context) error {
-	if err := a.db.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	if p, ok := a.broker.(pinger); ok {
-		if err := p.Ping(ctx); err != nil {
-			return fmt.Errorf("broker: %w", err)
-		}
+	if d := b.Unreachable(); d > a.cfg.BrokerGrace {
+		return fmt.Errorf("unreachable for %s", d.Round(time.Second))
 	}
 	return nil
 }
@@ -203,12 +209,26 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.listener = ln
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	a.wg.Add(5)
+	if err := a.seq.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("read the notification log: %w", err)
+	}
+	a.health.RunOnce(ctx)
+	a.wg.Add(9)
 	go func() {
 		defer a.wg.Done()
-		if err := a.broker.Run(ctx, fanout{a.hub, a.auth}); err != nil && ctx.Err() == nil {
+		if err := a.broker.Run(ctx, a.seq); err != nil && ctx.Err() == nil {
 			a.log.Error("broker stopped", "err", err)
 		}
+	}()
+	go func() { defer a.wg.Done(); a.seq.Run(ctx) }()
+	go func() { defer a.wg.Done(); a.sender.Run(ctx) }()
+	go func() { defer a.wg.Done(); a.health.Run(ctx) }()
+	go func() {
+		defer a.wg.Done()
+		a.auth.WatchRevocations(ctx, a.cfg.SessionCheck, a.log, func(userID int64, sessionID string) {
+			a.seq.Handle([]hub.Message{hub.SessionEndedMessage(userID, sessionID)})
+		})
 	}()
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
 	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
@@ -280,6 +300,14 @@ func (a *App) Shutdown(ctx context.Context) error {
 		err = cerr
 	}
 	return err
+}
+
+// newNodeID names this process in the heartbeat table.
+func newNodeID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
 }
 
 // redactDSN drops credentials from a database or broker URL for logs.

@@ -21,6 +21,7 @@ import (
 
 	"parkmate"
 	"parkmate/auth"
+	"parkmate/relay"
 	"parkmate/web"
 )
 
@@ -87,6 +88,9 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.WSQueue, "ws-queue", 256, "outbound frames a socket may have waiting before it is closed as slow (1013)")
 	fs.DurationVar(&c.WSPing, "ws-ping", 30*time.Second, "WebSocket ping interval; silent peers are dropped after two")
 	fs.DurationVar(&c.WSWriteTimeout, "ws-write-timeout", 10*time.Second, "longest one socket write may take")
+	fs.DurationVar(&c.GapCheck, "gap-check", relay.DefaultCheckInterval, "how often a node checks the database for committed notifications the broker did not bring")
+	fs.DurationVar(&c.SessionCheck, "session-check", auth.DefaultRevocationCheck, "how often a node checks the database for sessions ended on other nodes")
+	fs.DurationVar(&c.BrokerGrace, "broker-grace", 3*time.Second, "how long the broker may be unreachable before /readyz answers 503")
 	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", time.Second, "how often expiry warnings and expiries are checked")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address for pprof profiles (off when empty; keep it private)")

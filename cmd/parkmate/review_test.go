@@ -14,39 +14,60 @@ import (
 	"parkmate/sqlstore"
 )
 
-func TestBrokerGapIsFilledFromStorage(t *testing.T) {
+// commitUnannounced stores n notifications for user that no broker ever
+// carries, as when the node that committed them died or was cut off before
+// it published, and returns their ids.
+func commitUnannounced(t *testing.T, srv *testServer, user int64, n int) []int64 {
+	t.Helper()
+	relay := srv.app.db.Relay
+	srv.app.db.Relay = nil
+	defer func() { srv.app.db.Relay = relay }()
+	var ids []int64
+	for i := 0; i < n; i++ {
+		err := srv.app.db.Update(context.Background(), func(tx *sqlstore.Tx) error {
+			n, err := tx.AddNotification(parkmate.Notification{UserID: user, Type: parkmate.LevelInfo, Message: "unannounced"})
+			ids = append(ids, n.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// expectIDs asserts the socket's next frames are exactly ids, in order.
+func (w *wsClient) expectIDs(ids ...int64) {
+	w.t.Helper()
+	for _, id := range ids {
+		if f := w.next(); f.ID != id {
+			w.t.Fatalf("frame %d (%q), want %d", f.ID, f.Message, id)
+		}
+	}
+}
+
+func TestAGapBeforeALaterNotificationIsFilledFromTheLog(t *testing.T) {
 	srv := startServer(t, testConfig(t), nil)
 	u := srv.user("dana", parkmate.RoleDriver)
 	w := u.mustDialWS("")
-	first := publish(t, srv, []int64{u.ID}, "before the gap")
-	if f := w.next(); f.ID != first[0] {
-		t.Fatalf("frame %+v", f)
-	}
-	// The broker loses three notifications (a Redis blip): they are stored
-	// but never published.
-	pub := srv.app.db.Publisher
-	srv.app.db.Publisher = nil
-	var lost []int64
-	for i := 0; i < 3; i++ {
-		_ = srv.app.db.Update(context.Background(), func(tx *sqlstore.Tx) error {
-			n, err := tx.AddNotification(parkmate.Notification{UserID: u.ID, Type: parkmate.LevelInfo, Message: "lost"})
-			lost = append(lost, n.ID)
-			return err
-		})
-	}
-	srv.app.db.Publisher = pub
-	w.expectQuiet(50 * time.Millisecond)
-	srv.app.hub.Resync() // what the broker does once resubscribed
-	for _, id := range lost {
-		if f := w.next(); f.ID != id {
-			t.Fatalf("resynced frame %d, want %d", f.ID, id)
-		}
-	}
+	w.expectIDs(publish(t, srv, []int64{u.ID}, "before the gap")...)
+	lost := commitUnannounced(t, srv, u.ID, 3)
 	after := publish(t, srv, []int64{u.ID}, "after")
-	if f := w.next(); f.ID != after[0] {
-		t.Fatalf("frame %+v", f)
-	}
-	w.expectQuiet(50 * time.Millisecond)
+	w.expectIDs(append(lost, after...)...)
+	// Nothing twice: the next frame is the sentinel.
+	w.expectIDs(publish(t, srv, []int64{u.ID}, "sentinel")...)
+}
+
+func TestANotificationNoBrokerCarriedArrivesByTheLogCheck(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.GapCheck = 50 * time.Millisecond
+	srv := startServer(t, cfg, nil)
+	u := srv.user("dana", parkmate.RoleDriver)
+	w := u.mustDialWS("")
+	// No later notification reveals the gap: the periodic check of the
+	// log's newest id does.
+	w.expectIDs(commitUnannounced(t, srv, u.ID, 2)...)
+	w.expectIDs(publish(t, srv, []int64{u.ID}, "sentinel")...)
 }
 
 func TestSinceBeyondTheNewestIDStillGetsLiveNotifications(t *testing.T) {

@@ -1,0 +1,162 @@
+package relay
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"parkmate"
+	"parkmate/hub"
+)
+
+// SenderConfig holds the Sender's bounds. Zero fields take the defaults.
+type SenderConfig struct {
+	// Queue is how many batches may wait for the broker; beyond it a batch
+	// is not published (the other nodes read it from the log).
+	Queue int
+	// PublishTimeout bounds one publish to the broker.
+	PublishTimeout time.Duration
+	// MaxBatch is the most messages one publish carries.
+	MaxBatch int
+}
+
+// Defaults for SenderConfig.
+const (
+	DefaultSenderQueue    = 4096
+	DefaultPublishTimeout = 2 * time.Second
+	DefaultMaxBatch       = 2000
+)
+
+func (c SenderConfig) withDefaults() SenderConfig {
+	if c.Queue <= 0 {
+		c.Queue = DefaultSenderQueue
+	}
+	if c.PublishTimeout <= 0 {
+		c.PublishTimeout = DefaultPublishTimeout
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	return c
+}
+
+// Sender hands what this node commits to its own Sequencer at once and to
+// the other nodes through the broker in the background: a request never
+// waits for the broker, and a broker that fails loses nothing but speed
+// (notifications are read from the log; ended sessions are found by
+// auth's revocation check). It implements sqlstore.Relay, parking.Notifier
+// and auth.SessionNotifier.
+type Sender struct {
+	local  hub.Handler
+	broker hub.Broker
+	cfg    SenderConfig
+	log    *slog.Logger
+	queue  chan []hub.Message
+
+	dropped atomic.Uint64 // batches not published: the queue was full
+	failed  atomic.Uint64 // batches the broker refused or timed out on
+}
+
+// NewSender returns a Sender to local (this node's Sequencer) and broker.
+// Run must be running for anything to reach the broker.
+func NewSender(local hub.Handler, broker hub.Broker, cfg SenderConfig, log *slog.Logger) *Sender {
+	cfg = cfg.withDefaults()
+	return &Sender{local: local, broker: broker, cfg: cfg, log: log, queue: make(chan []hub.Message, cfg.Queue)}
+}
+
+// Committed implements sqlstore.Relay.
+func (s *Sender) Committed(_ context.Context, notes []parkmate.Notification) {
+	msgs := make([]hub.Message, 0, len(notes))
+	for _, n := range notes {
+		msgs = append(msgs, encode(n, s.log))
+	}
+	s.Send(msgs)
+}
+
+// Send delivers msgs to this node now and queues them for the others.
+func (s *Sender) Send(msgs []hub.Message) {
+	s.local.Handle(slices.Clone(msgs))
+	select {
+	case s.queue <- msgs:
+	default:
+		if s.dropped.Add(1)%1000 == 1 {
+			s.log.Warn("relay: broker queue full; other nodes will read notifications from the database", "dropped_batches", s.dropped.Load())
+		}
+	}
+}
+
+// ReadState implements parking.Notifier.
+func (s *Sender) ReadState(_ context.Context, userID int64, ids []int64) {
+	s.Send([]hub.Message{hub.ReadMessage(userID, ids)})
+}
+
+// ReadAll implements parking.Notifier.
+func (s *Sender) ReadAll(_ context.Context, userID, upTo int64) {
+	s.Send([]hub.Message{hub.ReadAllMessage(userID, upTo)})
+}
+
+// SessionEnded implements auth.SessionNotifier.
+func (s *Sender) SessionEnded(_ context.Context, userID int64, sessionID string) {
+	s.Send([]hub.Message{hub.SessionEndedMessage(userID, sessionID)})
+}
+
+// Dropped returns how many batches were not published because the queue
+// was full, and how many the broker failed to take.
+func (s *Sender) Dropped() (full, failed uint64) { return s.dropped.Load(), s.failed.Load() }
+
+// Run publishes queued batches, several at a time, until ctx ends; then it
+// publishes what is left for at most one PublishTimeout.
+func (s *Sender) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			s.flush()
+			return
+		case first := <-s.queue:
+			s.publish(context.WithoutCancel(ctx), s.gather(first))
+		}
+	}
+}
+
+// gather adds to first the batches already waiting, up to MaxBatch.
+func (s *Sender) gather(first []hub.Message) []hub.Message {
+	msgs := first
+	for len(msgs) < s.cfg.MaxBatch {
+		select {
+		case more := <-s.queue:
+			if len(msgs) == len(first) {
+				msgs = slices.Clip(msgs)
+			}
+			msgs = append(msgs, more...)
+		default:
+			return msgs
+		}
+	}
+	return msgs
+}
+
+func (s *Sender) publish(ctx context.Context, msgs []hub.Message) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
+	defer cancel()
+	if err := s.broker.Publish(ctx, msgs); err != nil {
+		if s.failed.Add(1)%100 == 1 {
+			s.log.Warn("relay: publish to the broker failed; other nodes will read notifications from the database",
+				"messages", len(msgs), "failed_batches", s.failed.Load(), "err", err)
+		}
+	}
+}
+
+// flush publishes what is queued, within one PublishTimeout.
+func (s *Sender) flush() {
+	deadline := time.Now().Add(s.cfg.PublishTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case first := <-s.queue:
+			s.publish(context.Background(), s.gather(first))
+		default:
+			return
+		}
+	}
+}
