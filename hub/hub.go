@@ -243,4 +243,3 @@ type Handler interface {
 	// resubscribed).
 	Resync()
 }
-

@@ -22,7 +22,6 @@ func (s *countingSub) SessionID() string    { return "" }
 func (s *countingSub) Deliver(*hub.Message) { s.n.Add(1) }
 func (s *countingSub) Kick(int, string)     {}
 
-
 func newHub(n int) (*hub.Hub, []*countingSub) {
 	h := hub.New()
 	subs := make([]*countingSub, n)

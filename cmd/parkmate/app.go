@@ -23,9 +23,9 @@ import (
 
 	"parkmate"
 	"parkmate/auth"
+	"parkmate/health"
 	"parkmate/httpapi"
 	"parkmate/hub"
-	"parkmate/health"
 	"parkmate/parking"
 	"parkmate/relay"
 	"parkmate/socket"
