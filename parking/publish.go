@@ -1,13 +1,17 @@
 package parking
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"parkmate"
@@ -20,7 +24,17 @@ const (
 	MaxMessageRunes   = 2_000
 	MaxPublishGroups  = 16
 	MaxPublishDataLen = 16 << 10
+	// MaxIdempotencyKeyLen is the longest Idempotency-Key, in bytes.
+	MaxIdempotencyKeyLen = 255
 )
+
+// IdempotencyWindow is how long the first answer to an idempotency key is
+// kept; an older key counts as absent.
+const IdempotencyWindow = 24 * time.Hour
+
+// StatusAccepted is the HTTP status of a publish's first answer: stored,
+// to be delivered. A replay repeats the status stored with its key.
+const StatusAccepted = 202
 
 var eventName = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)*$`)
 
@@ -34,10 +48,27 @@ type PublishRequest struct {
 	Message string
 	Event   string
 	Data    json.RawMessage
+	// IdempotencyKey, when not empty, makes a repeat of the request within
+	// IdempotencyWindow get the first answer instead of new notifications.
+	IdempotencyKey string
+}
+
+// PublishResult is the answer to a publish.
+type PublishResult struct {
+	// Status is StatusAccepted, or the status first answered to the key.
+	Status int
+	// IDs are the stored notifications, in the order of user_ids then groups.
+	IDs []int64
+	// Replayed is true when the answer is the one first given to the
+	// request's IdempotencyKey and nothing was stored now.
+	Replayed bool
 }
 
 func (r *PublishRequest) validate() error {
 	switch {
+	case len(r.IdempotencyKey) > MaxIdempotencyKeyLen:
+		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_idempotency_key",
+			"Idempotency-Key must have 1 to %d characters.", MaxIdempotencyKeyLen)
 	case len(r.UserIDs) == 0 && len(r.Groups) == 0:
 		return invalid("Give user_ids or groups.")
 	case len(r.UserIDs) > MaxPublishUsers:
@@ -65,46 +96,155 @@ func (r *PublishRequest) validate() error {
 }
 
 // Publish stores a notification for each user and group of req and
-// returns the ids, in the order of user_ids then groups.
-func (s *Service) Publish(ctx context.Context, req PublishRequest) ([]int64, error) {
+// returns the ids, in the order of user_ids then groups. With an
+// IdempotencyKey it first claims the key in the same transaction: a key
+// answered within IdempotencyWindow gets that answer again (Replayed) and
+// stores nothing, or fails with idempotency_key_reused when its request
+// differed; concurrent calls with one key store one set of notifications.
+func (s *Service) Publish(ctx context.Context, req PublishRequest) (PublishResult, error) {
 	if err := req.validate(); err != nil {
-		return nil, err
+		return PublishResult{}, err
 	}
-	var ids []int64
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
-		userIDs := slices.Clone(req.UserIDs)
-		var groups []string
-		for _, g := range req.Groups {
-			members, stored, err := s.resolveGroup(tx, g)
+	var hash string
+	if req.IdempotencyKey != "" {
+		var err error
+		if hash, err = req.hash(); err != nil {
+			return PublishResult{}, err
+		}
+	}
+	var res PublishResult
+	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		if req.IdempotencyKey != "" {
+			claimed, err := tx.ClaimIdempotencyKey(req.IdempotencyKey, hash, tx.Now().Add(-IdempotencyWindow))
 			if err != nil {
 				return err
 			}
-			userIDs = append(userIDs, members...)
-			if stored != "" {
-				groups = append(groups, stored)
+			if !claimed {
+				res, err = replay(tx, req.IdempotencyKey, hash)
+				return err
 			}
 		}
-		exists, err := tx.ExistingUsers(userIDs)
+		res = PublishResult{Status: StatusAccepted}
+		if res.IDs, err = s.publish(tx, req); err != nil {
+			return err
+		}
+		if req.IdempotencyKey == "" {
+			return nil
+		}
+		answer, err := json.Marshal(storedAnswer{IDs: res.IDs})
 		if err != nil {
 			return err
 		}
-		notes := make([]parkmate.Notification, 0, len(userIDs)+len(groups))
-		for _, id := range userIDs {
-			if !exists[id] {
-				return parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_user", "User %d does not exist.", id)
-			}
-			notes = append(notes, parkmate.Notification{UserID: id, Type: req.Type, Message: req.Message, Event: req.Event, Data: req.Data})
+		return tx.SetIdempotencyAnswer(req.IdempotencyKey, res.Status, answer)
+	})
+	if err != nil {
+		return PublishResult{}, err
+	}
+	return res, nil
+}
+
+// publish stores req's notifications in tx and returns their ids.
+func (s *Service) publish(tx *sqlstore.Tx, req PublishRequest) ([]int64, error) {
+	userIDs := slices.Clone(req.UserIDs)
+	var groups []string
+	for _, g := range req.Groups {
+		members, stored, err := s.resolveGroup(tx, g)
+		if err != nil {
+			return nil, err
 		}
-		for _, g := range groups {
-			notes = append(notes, parkmate.Notification{GroupKey: g, Type: req.Type, Message: req.Message, Event: req.Event, Data: req.Data})
+		userIDs = append(userIDs, members...)
+		if stored != "" {
+			groups = append(groups, stored)
 		}
-		out, err := tx.AddNotifications(notes)
-		for _, n := range out {
-			ids = append(ids, n.ID)
+	}
+	exists, err := tx.ExistingUsers(userIDs)
+	if err != nil {
+		return nil, err
+	}
+	notes := make([]parkmate.Notification, 0, len(userIDs)+len(groups))
+	for _, id := range userIDs {
+		if !exists[id] {
+			return nil, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_user", "User %d does not exist.", id)
 		}
+		notes = append(notes, parkmate.Notification{UserID: id, Type: req.Type, Message: req.Message, Event: req.Event, Data: req.Data})
+	}
+	for _, g := range groups {
+		notes = append(notes, parkmate.Notification{GroupKey: g, Type: req.Type, Message: req.Message, Event: req.Event, Data: req.Data})
+	}
+	out, err := tx.AddNotifications(notes)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(out))
+	for i, n := range out {
+		ids[i] = n.ID
+	}
+	return ids, nil
+}
+
+// hash identifies a validated request for its idempotency key: the
+// SHA-256 of its canonical JSON (data re-encoded with sorted keys), so
+// spacing and key order do not make a repeat look like another request.
+func (r *PublishRequest) hash() (string, error) {
+	var data any
+	if r.Data != nil {
+		dec := json.NewDecoder(bytes.NewReader(r.Data))
+		dec.UseNumber()
+		if err := dec.Decode(&data); err != nil {
+			return "", invalid("data must be a JSON object.")
+		}
+	}
+	canonical, err := json.Marshal(struct {
+		Endpoint string         `json:"endpoint"`
+		UserIDs  []int64        `json:"user_ids"`
+		Groups   []string       `json:"groups"`
+		Type     parkmate.Level `json:"type"`
+		Message  string         `json:"message"`
+		Event    string         `json:"event"`
+		Data     any            `json:"data"`
+	}{"publish/1", append([]int64{}, r.UserIDs...), append([]string{}, r.Groups...), r.Type, r.Message, r.Event, data})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// storedAnswer is how a publish's answer is kept with its idempotency key.
+type storedAnswer struct {
+	IDs []int64 `json:"ids"`
+}
+
+// replay returns the answer stored with key, whose claim another
+// transaction committed, or idempotency_key_reused when that answer was
+// to another request.
+func replay(tx *sqlstore.Tx, key, hash string) (PublishResult, error) {
+	a, err := tx.IdempotencyAnswer(key)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	if a.RequestHash != hash {
+		return PublishResult{}, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "idempotency_key_reused",
+			"This Idempotency-Key was used within the last 24 hours for a different request; send a new key for a new request.")
+	}
+	var stored storedAnswer
+	if err := json.Unmarshal(a.Response, &stored); err != nil || a.Status == 0 {
+		return PublishResult{}, fmt.Errorf("idempotency key %q: unusable stored answer (status %d): %v", key, a.Status, err)
+	}
+	return PublishResult{Status: a.Status, IDs: stored.IDs, Replayed: true}, nil
+}
+
+// PurgeIdempotencyKeys deletes the idempotency keys older than
+// IdempotencyWindow, which already count as absent, and returns how many
+// it deleted. The node calls it hourly so the table does not grow without
+// bound.
+func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+		n, err = tx.DeleteIdempotencyKeys(tx.Now().Add(-IdempotencyWindow))
 		return err
 	})
-	return ids, err
+	return n, err
 }
 
 // resolveGroup returns a group's members to notify one by one, or the key
