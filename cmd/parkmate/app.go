@@ -260,7 +260,8 @@ func (a *App) serveDebug(ctx context.Context) {
 	}
 }
 
-// purgeSessions deletes long-ended sessions every hour until ctx ends.
+// purgeSessions deletes long-ended sessions, and idempotency keys older
+// than a day, every hour until ctx ends.
 func (a *App) purgeSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -271,6 +272,9 @@ func (a *App) purgeSessions(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge sessions", "err", err)
+			}
+			if _, err := a.parking.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("purge idempotency keys", "err", err)
 			}
 		}
 	}
