@@ -305,6 +305,13 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 		}
 		s.handle(msgs, true)
 		if len(notes) < s.cfg.Page {
+			s.mu.Lock()
+			open := len(s.pending) > 0
+			s.mu.Unlock()
+			if open {
+				// Messages beyond a new gap came in while the log was read.
+				time.AfterFunc(s.cfg.GapGrace, s.poke)
+			}
 			return
 		}
 	}
