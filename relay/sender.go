@@ -20,6 +20,10 @@ type SenderConfig struct {
 	PublishTimeout time.Duration
 	// MaxBatch is the most messages one publish carries.
 	MaxBatch int
+	// MaxBytes bounds the frames one publish carries; a larger batch (a
+	// publish to thousands of users) is split. A single larger message
+	// goes alone.
+	MaxBytes int
 }
 
 // Defaults for SenderConfig.
@@ -27,6 +31,7 @@ const (
 	DefaultSenderQueue    = 4096
 	DefaultPublishTimeout = 2 * time.Second
 	DefaultMaxBatch       = 2000
+	DefaultMaxBytes       = 256 << 10
 )
 
 func (c SenderConfig) withDefaults() SenderConfig {
@@ -38,6 +43,9 @@ func (c SenderConfig) withDefaults() SenderConfig {
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
 	}
 	return c
 }
@@ -137,7 +145,26 @@ func (s *Sender) gather(first []hub.Message) []hub.Message {
 	return msgs
 }
 
+// publish sends msgs in parts of at most MaxBatch messages and MaxBytes.
 func (s *Sender) publish(ctx context.Context, msgs []hub.Message) {
+	for len(msgs) > 0 {
+		n, size := 0, 0
+		for n < len(msgs) && n < s.cfg.MaxBatch {
+			size += len(msgs[n].Frame) + len(msgs[n].Group) + len(msgs[n].SessionID) + messageOverhead
+			if n > 0 && size > s.cfg.MaxBytes {
+				break
+			}
+			n++
+		}
+		s.publishPart(ctx, msgs[:n])
+		msgs = msgs[n:]
+	}
+}
+
+// messageOverhead is a message's JSON beside its frame, group and session.
+const messageOverhead = 64
+
+func (s *Sender) publishPart(ctx context.Context, msgs []hub.Message) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 	defer cancel()
 	if err := s.broker.Publish(ctx, msgs); err != nil {

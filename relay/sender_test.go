@@ -1,0 +1,75 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"parkmate/hub"
+)
+
+// partsBroker records the size of every publish.
+type partsBroker struct {
+	mu    sync.Mutex
+	parts []int
+	bytes []int
+}
+
+func (b *partsBroker) Publish(_ context.Context, msgs []hub.Message) error {
+	size := 0
+	for _, m := range msgs {
+		size += len(m.Frame) + messageOverhead
+	}
+	b.mu.Lock()
+	b.parts = append(b.parts, len(msgs))
+	b.bytes = append(b.bytes, size)
+	b.mu.Unlock()
+	return nil
+}
+
+func (b *partsBroker) Run(ctx context.Context, _ hub.Handler) error { <-ctx.Done(); return nil }
+
+type nopHandler struct{}
+
+func (nopHandler) Handle([]hub.Message) {}
+func (nopHandler) Resync()              {}
+
+func TestSenderSplitsLargeBatches(t *testing.T) {
+	frame := func(n int) []byte { return []byte(`{"message":"` + strings.Repeat("x", n) + `"}`) }
+	tests := []struct {
+		name      string
+		msgs      int
+		frameSize int
+		maxBatch  int
+		maxBytes  int
+		wantParts []int
+	}{
+		{"small batch in one part", 10, 10, 100, 1 << 20, []int{10}},
+		{"split by count", 250, 10, 100, 1 << 20, []int{100, 100, 50}},
+		{"split by bytes", 10, 1000, 100, 3500, []int{3, 3, 3, 1}},
+		{"one message larger than the bound goes alone", 2, 5000, 100, 1000, []int{1, 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &partsBroker{}
+			s := NewSender(nopHandler{}, b, SenderConfig{MaxBatch: tc.maxBatch, MaxBytes: tc.maxBytes}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			msgs := make([]hub.Message, tc.msgs)
+			for i := range msgs {
+				msgs[i] = hub.Message{Kind: hub.KindNotification, UserID: 1, ID: int64(i + 1), Frame: frame(tc.frameSize)}
+			}
+			s.publish(context.Background(), msgs)
+			if fmt.Sprint(b.parts) != fmt.Sprint(tc.wantParts) {
+				t.Fatalf("parts %v, want %v", b.parts, tc.wantParts)
+			}
+			for i, size := range b.bytes {
+				if b.parts[i] > 1 && size > tc.maxBytes {
+					t.Fatalf("part %d carries %d bytes, over %d", i, size, tc.maxBytes)
+				}
+			}
+		})
+	}
+}
