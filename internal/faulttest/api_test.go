@@ -127,16 +127,22 @@ func publish(ctx context.Context, n *node, userIDs []int64, message, event strin
 	return out.IDs, status, err
 }
 
-// marker publishes one notification to u through n and returns its id and
-// when it was acknowledged. A marker proves absence: what was not
-// delivered before it is not delivered at all.
-func marker(t *testing.T, n *node, u *user, label string) (int64, time.Time) {
+// marker publishes one notification to each of users through n in one
+// call and returns their ids (in the order of users) and when the call
+// was acknowledged. A marker proves absence: what a socket was not sent
+// before its marker, it is not sent at all.
+func marker(t *testing.T, n *node, users []*user, label string) ([]int64, time.Time) {
 	t.Helper()
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.id
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
-	ids, status, err := publish(ctx, n, []int64{u.id}, "marker "+label, "faulttest.marker")
+	start := time.Now()
+	ids, status, err := publish(ctx, n, ids, "marker "+label, "faulttest.marker")
 	if err != nil || status != http.StatusAccepted {
-		t.Fatalf("marker %q for %s through node %s: status %d, err %v", label, u.name, n.Name, status, err)
+		t.Fatalf("marker %q through node %s: status %d after %v, err %v", label, n.Name, status, time.Since(start).Round(time.Millisecond), err)
 	}
-	return ids[0], time.Now()
+	return ids, time.Now()
 }

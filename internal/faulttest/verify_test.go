@@ -29,30 +29,37 @@ func (d deadlines) of(id int64) time.Time {
 	return d.otherwise
 }
 
-// checkLive checks that every socket of in got every notification of its
-// user committed after in.after, each by its deadline, exactly once and
-// in increasing order. Absence is proven with a marker published through
-// via: it must be the next frame. It returns the marker's id, the new
-// last id seen by every socket.
-func (c *cluster) checkLive(t *testing.T, via *node, in *inbox, d deadlines) int64 {
+// checkLive checks, for each inbox, that every socket got every
+// notification of its user committed after in.after, each by its
+// deadline, exactly once and in increasing order. Absence is proven with
+// a marker to each user, published through via in one call: it must be
+// the next frame. The markers become the inboxes' new in.after.
+func (c *cluster) checkLive(t *testing.T, via *node, inboxes []*inbox, d deadlines) {
 	t.Helper()
-	got := make([][]arrival, len(in.sockets))
-	for i, s := range in.sockets {
-		got[i] = c.collect(t, s, in, d)
-	}
-	m, acked := marker(t, via, in.u, "live")
-	for i, s := range in.sockets {
-		rest, err := untilMarker(s, m, acked.Add(bound))
-		got[i] = append(got[i], rest...)
-		if err != nil {
-			t.Errorf("socket %s: marker %d (published through %s) did not arrive within %v: %v", s.name, m, via.Name, bound, err)
+	got := make([][][]arrival, len(inboxes))
+	users := make([]*user, len(inboxes))
+	for i, in := range inboxes {
+		users[i] = in.u
+		got[i] = make([][]arrival, len(in.sockets))
+		for j, s := range in.sockets {
+			got[i][j] = c.collect(t, s, in, d)
 		}
 	}
-	want := c.committed(in.u, in.after, m)
-	for i, s := range in.sockets {
-		report(t, "live socket "+s.name, in.after, got[i], want, d)
+	markers, acked := marker(t, via, users, "live")
+	for i, in := range inboxes {
+		for j, s := range in.sockets {
+			rest, err := untilMarker(s, markers[i], acked.Add(bound))
+			got[i][j] = append(got[i][j], rest...)
+			if err != nil {
+				t.Errorf("socket %s: marker %d (published through %s) did not arrive within %v: %v", s.name, markers[i], via.Name, bound, err)
+			}
+		}
+		want := c.committed(in.u, in.after, markers[i])
+		for j, s := range in.sockets {
+			report(t, "live socket "+s.name, in.after, got[i][j], want, d)
+		}
+		in.after = markers[i]
 	}
-	return m
 }
 
 // collect reads s until every notification of in.u committed after
@@ -99,7 +106,8 @@ func (c *cluster) checkResume(t *testing.T, n *node, u *user, after int64) {
 	t.Helper()
 	s := dial(t, n, u, u.token, fmt.Sprintf("?since=%d", after))
 	s.name += fmt.Sprintf("?since=%d", after)
-	m, acked := marker(t, n, u, "resume")
+	ms, acked := marker(t, n, []*user{u}, "resume")
+	m := ms[0]
 	got, err := untilMarker(s, m, acked.Add(bound))
 	if err != nil {
 		t.Errorf("resumed socket %s: marker %d did not arrive within %v: %v", s.name, m, bound, err)
