@@ -1,5 +1,6 @@
 // Package testservices finds the real services tests run against:
-// PostgreSQL, Redis and Chromium, named by environment variables. A test
+// PostgreSQL, Redis and Chromium, named by environment variables, and the
+// programs some tests start: the server binary and redis-server. A test
 // whose service is not named skips with a message, unless
 // PARKMATE_REQUIRE_SERVICES=1, which turns the skip into a failure (CI).
 package testservices
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -23,6 +25,7 @@ const (
 	EnvPostgres = "PARKMATE_TEST_POSTGRES_URL"
 	EnvRedis    = "PARKMATE_TEST_REDIS_URL"
 	EnvRequire  = "PARKMATE_REQUIRE_SERVICES"
+	EnvBinary   = "PARKMATE_BIN"
 )
 
 // need returns the value of env, or skips (fails under EnvRequire).
@@ -30,12 +33,20 @@ func need(tb testing.TB, env, what string) string {
 	tb.Helper()
 	v := os.Getenv(env)
 	if v == "" {
-		if os.Getenv(EnvRequire) == "1" {
-			tb.Fatalf("%s is required (%s=1) but %s is not set", what, EnvRequire, env)
-		}
-		tb.Skipf("%s not set: skipping the %s test (set it, e.g. %s)", env, what, example(env))
+		missing(tb,
+			fmt.Sprintf("%s not set: skipping the %s test (set it, e.g. %s)", env, what, example(env)),
+			fmt.Sprintf("%s is required (%s=1) but %s is not set", what, EnvRequire, env))
 	}
 	return v
+}
+
+// missing skips with skip, or fails with fail under EnvRequire.
+func missing(tb testing.TB, skip, fail string) {
+	tb.Helper()
+	if os.Getenv(EnvRequire) == "1" {
+		tb.Fatal(fail)
+	}
+	tb.Skip(skip)
 }
 
 func example(env string) string {
@@ -44,6 +55,8 @@ func example(env string) string {
 		return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	case EnvRedis:
 		return "redis://127.0.0.1:6379/0"
+	case EnvBinary:
+		return "the output of go build -o /tmp/parkmate ./cmd/parkmate; scripts/test sets it"
 	}
 	return "..."
 }
@@ -87,6 +100,30 @@ func Postgres(tb testing.TB) string {
 func Redis(tb testing.TB) string {
 	tb.Helper()
 	return need(tb, EnvRedis, "Redis")
+}
+
+// Binary returns the parkmate server binary named by PARKMATE_BIN, for
+// tests that run nodes as real processes.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	bin := need(tb, EnvBinary, "server process")
+	if fi, err := os.Stat(bin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		tb.Fatalf("%s=%s is not an executable file (%v)", EnvBinary, bin, err)
+	}
+	return bin
+}
+
+// RedisServer returns the path of redis-server, for tests that start (and
+// kill) a private Redis instead of using the shared one.
+func RedisServer(tb testing.TB) string {
+	tb.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		missing(tb,
+			"redis-server is not on PATH: skipping the test that kills and restarts a private Redis (Debian: apt-get install redis-server)",
+			fmt.Sprintf("redis-server is required (%s=1) but is not on PATH", EnvRequire))
+	}
+	return path
 }
 
 func redact(s string) string {
