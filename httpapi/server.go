@@ -156,7 +156,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.metrics)
 	}
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-		if isAPI(r.URL.Path) || s.web == nil || !wantsPage(r) {
+		if isAPI(r.URL.Path) || s.web == nil || (!isFile(s.web, r.URL.Path) && !wantsPage(r)) {
 			s.noRoute(w, r)
 			return
 		}
@@ -268,6 +268,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// isFile reports whether path names a file of the web app.
+func isFile(fsys fs.FS, path string) bool {
+	p := strings.TrimPrefix(path, "/")
+	if p == "" {
+		return false
+	}
+	st, err := fs.Stat(fsys, p)
+	return err == nil && !st.IsDir()
 }
 
 // wantsPage reports whether a request for a path the server does not know

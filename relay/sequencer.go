@@ -261,6 +261,10 @@ func (s *Sequencer) Run(ctx context.Context) {
 // check and have still not arrived are read from the log; the newest id
 // now is returned for the next check.
 func (s *Sequencer) check(ctx context.Context, seen int64) int64 {
+	// The head before the read: every id up to it was committed before the
+	// read began, so a log that answers less went back. (The head after
+	// the read may include ids committed since.)
+	before := s.Head()
 	last, err := s.log.LastNotificationID(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -268,16 +272,16 @@ func (s *Sequencer) check(ctx context.Context, seen int64) int64 {
 		}
 		return seen
 	}
-	s.mu.Lock()
-	head := s.head
-	if last < head {
-		// The log went back (a restored database): follow it, or every
-		// new id up to the old head would be taken for a duplicate.
-		s.logg.Warn("relay: the notification log is behind this node; following it", "log", last, "node", head)
+	if last < before {
+		// A restored database: follow it, or every new id up to the old
+		// head would be taken for a duplicate.
+		s.logg.Warn("relay: the notification log is behind this node; following it", "log", last, "node", before)
+		s.mu.Lock()
 		s.head, s.pending, s.gapSince = last, make(map[int64]hub.Message), time.Time{}
+		s.mu.Unlock()
+		return last
 	}
-	s.mu.Unlock()
-	if head < seen {
+	if s.Head() < seen {
 		s.fill(ctx, "check")
 	}
 	return last

@@ -250,3 +250,16 @@ func (tx *Tx) LastNotificationID() (int64, error) {
 	err := tx.queryRow(`SELECT last_id FROM notification_log`).Scan(&id)
 	return id, err
 }
+
+// DiscardNotificationsAfter deletes the notifications with id > after and
+// sets the log back to it, as restoring a backup would; tests use it.
+func (tx *Tx) DiscardNotificationsAfter(after int64) error {
+	if _, err := tx.exec(`DELETE FROM notification_reads WHERE notification_id > ?`, after); err != nil {
+		return err
+	}
+	if _, err := tx.exec(`DELETE FROM notifications WHERE id > ?`, after); err != nil {
+		return err
+	}
+	_, err := tx.exec(`UPDATE notification_log SET last_id = ?`, after)
+	return err
+}
