@@ -22,6 +22,7 @@ type burst struct {
 	calls    int                 // answered 202
 	failed   int                 // calls that did not answer 202
 	failures []string            // the first 10 of them
+	took     []time.Duration     // how long each answered call took
 	start    time.Time
 	end      time.Time // when the last publisher stopped
 
@@ -99,7 +100,7 @@ func (b *burst) run(worker int, via *node, users []*user, batch int, tokens <-ch
 		start := time.Now()
 		got, status, err := b.publish(via, ids, fmt.Sprintf("chaos w%d #%d", worker, call))
 		if err == nil && status == http.StatusAccepted {
-			b.ack(got, start)
+			b.ack(got, start, time.Since(start))
 			continue
 		}
 		b.fail(fmt.Sprintf("worker %d call %d via %s after %v: status %d, err %v",
@@ -141,10 +142,11 @@ func (b *burst) waitInflight(n *node, timeout time.Duration) bool {
 	}
 }
 
-func (b *burst) ack(ids []int64, start time.Time) {
+func (b *burst) ack(ids []int64, start time.Time, took time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls++
+	b.took = append(b.took, took)
 	for _, id := range ids {
 		b.acked[id] = start
 	}
@@ -179,6 +181,9 @@ func (b *burst) finish(res *Result) {
 	defer b.mu.Unlock()
 	res.Calls, res.CallsFailed, res.Acked = b.calls, b.failed, len(b.acked)
 	res.CallFailures = append(res.CallFailures, b.failures...)
+	var t Tally
+	t.delays(b.took)
+	res.CallMax, res.CallP99 = t.MaxDelay, t.P99Delay
 }
 
 // stopped returns when the last publisher stopped.

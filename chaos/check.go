@@ -23,12 +23,12 @@ type Tally struct {
 	FullDelivery Millis `json:"full_delivery_ms"`
 	// Drained: from the end of the burst (the last publish answered)
 	// until the last frame arrived on every socket.
-	Drained Millis `json:"drained_ms"`
+	Drained Millis `json:"drained_ms,omitempty"`
 	// MaxDelay and P99Delay: per delivery, from the start of the publish
 	// call that committed it (or the fault, for a call that was never
 	// answered) to its arrival: the contract bounds it by 10 s.
-	MaxDelay Millis `json:"max_delay_ms"`
-	P99Delay Millis `json:"p99_delay_ms"`
+	MaxDelay Millis `json:"max_delay_ms,omitempty"`
+	P99Delay Millis `json:"p99_delay_ms,omitempty"`
 }
 
 // failures counts what breaks the contract.

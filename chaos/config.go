@@ -44,7 +44,7 @@ var Scenarios = []string{ScenarioCut, ScenarioKill, ScenarioRedis, ScenarioLogou
 const (
 	DefaultConns      = 3000
 	DefaultPublishers = 8
-	DefaultRate       = 100 // publish calls per second, all publishers together
+	DefaultRate       = 200 // publish calls per second, all publishers together
 	DefaultBatch      = 10
 	DefaultSample     = 100
 	DefaultWarmup     = 2 * time.Second

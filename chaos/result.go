@@ -18,6 +18,8 @@ type Result struct {
 	Calls        int      `json:"publish_calls"`        // answered 202
 	CallsFailed  int      `json:"publish_calls_failed"` // answered otherwise, or not at all
 	CallFailures []string `json:"publish_call_failures,omitempty"`
+	CallP99      Millis   `json:"publish_call_p99_ms"` // answered calls, from start to 202
+	CallMax      Millis   `json:"publish_call_max_ms"`
 	Acked        int      `json:"acknowledged"` // ids the 202s answered
 	Committed    int      `json:"committed"`    // notifications of the burst in PostgreSQL
 	Live         Tally    `json:"live"`         // the sockets that stayed connected
@@ -88,8 +90,8 @@ func WriteTable(w io.Writer, results []*Result) {
 func (r *Result) writeDetails(w io.Writer) {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	add("%d users, %d sockets on %d nodes; %d publish calls answered 202 (%d ids), %d failed; elapsed %v",
-		r.Users, r.Sockets, r.Nodes, r.Calls, r.Acked, r.CallsFailed, r.Elapsed)
+	add("%d users, %d sockets on %d nodes; %d publish calls answered 202 (%d ids; p99 %v, slowest %v), %d failed; %d committed without an answer; elapsed %v",
+		r.Users, r.Sockets, r.Nodes, r.Calls, r.Acked, r.CallP99, r.CallMax, r.CallsFailed, max(0, r.Committed-r.Acked), r.Elapsed)
 	if t := r.Live; t.Unexpected+t.Closed > 0 {
 		add("live: %d unexpected ids, %d sockets closed", t.Unexpected, t.Closed)
 	}

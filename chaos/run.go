@@ -85,7 +85,7 @@ func setup(ctx context.Context, cfg Config) (*env, func(pass bool) string, error
 		return nil, nil, err
 	}
 	e.dbURL = dbURL
-	if e.db, err = sql.Open("pgx", dbURL); err != nil {
+	if e.db, err = openDB(ctx, dbURL); err != nil {
 		_ = drop()
 		return nil, nil, err
 	}
@@ -102,6 +102,30 @@ func setup(ctx context.Context, cfg Config) (*env, func(pass bool) string, error
 		return e.logDir
 	}
 	return e, cleanup, nil
+}
+
+// openDB opens the tool's own connections to the database, before any
+// node runs: three nodes' pools (32 connections each) can take every
+// connection a default PostgreSQL allows (100), and the tool must still
+// read what was committed.
+func openDB(ctx context.Context, dbURL string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	db.SetMaxIdleConns(2)
+	conns := make([]*sql.Conn, 2)
+	for i := range conns {
+		if conns[i], err = db.Conn(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	for _, c := range conns {
+		c.Close() // back to the pool, which keeps it
+	}
+	return db, nil
 }
 
 // ensureUsers creates the run's users through n the first time: one per
