@@ -43,18 +43,22 @@ func onePerUser(via *node, users []*user, count int) []publisher {
 // middle of a burst published through it. While A stays cut, everything
 // it committed must reach the live sockets on B and on A within 10 s,
 // exactly once and in order, and a client resuming on B with since must
-// get exactly what it missed.
+// get exactly what it missed. Meanwhile A's GET /readyz answers 503
+// within 10 s of the cut and 200 within 10 s of the restore, each answer
+// within a second, and its GET /livez answers 200 throughout.
 func TestPublishingNodeCutFromRedis(t *testing.T) {
 	c := newCluster(t, testservices.Redis(t), 2)
 	a, b := c.nodes[0], c.nodes[1]
 	users := newUsers(t, b, "cut", 3)
 	inboxes := c.openInboxes(t, users, b, a, b)
 	before := lastSeen(inboxes)
+	health := watchHealth(a)
 
 	bu := startBurst(onePerUser(a, users, 4))
 	if !bu.waitCalls(3, requestTimeout) {
 		t.Fatal("the burst through A did not start")
 	}
+	cut := time.Now()
 	a.proxy.Cut()
 	t.Logf("A cut from Redis after %d acknowledged calls", bu.acks())
 	bu.finish(t)
@@ -70,10 +74,24 @@ func TestPublishingNodeCutFromRedis(t *testing.T) {
 		t.FailNow()
 	}
 
+	// A load balancer is told to stop sending A traffic.
+	if at, ok := health.waitReady(http.StatusServiceUnavailable, cut, cut.Add(healthTurn)); !ok {
+		t.Errorf("GET /readyz on A did not answer 503 within %v of the cut", healthTurn)
+	} else {
+		t.Logf("GET /readyz on A answered 503 %v after the cut", at.Sub(cut).Round(time.Millisecond))
+	}
+
 	// Once A reaches Redis again, nothing arrives twice: a marker through
 	// A is the next frame everywhere.
+	restored := time.Now()
 	a.proxy.Restore()
 	c.checkLive(t, a, inboxes, deadlines{otherwise: time.Now().Add(bound)})
+	if at, ok := health.waitReady(http.StatusOK, restored, restored.Add(healthTurn)); !ok {
+		t.Errorf("GET /readyz on A did not answer 200 within %v of the restore", healthTurn)
+	} else {
+		t.Logf("GET /readyz on A answered 200 %v after the restore", at.Sub(restored).Round(time.Millisecond))
+	}
+	health.finish(t)
 }
 
 // lastSeen returns the id each inbox's sockets have all seen.

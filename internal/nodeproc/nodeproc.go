@@ -1,7 +1,7 @@
 // Package nodeproc runs parkmate servers as real subprocesses for tests
-// that kill them: each node listens on a free port of 127.0.0.1, logs at
-// debug level to a file that is printed when the test fails, and is
-// stopped when the test ends.
+// (and the chaos tool) that kill them: each node listens on a free port of
+// 127.0.0.1 and logs at debug level to a file; in a test, the log is
+// printed when the test fails, and the node is stopped when it ends.
 package nodeproc
 
 import (
@@ -53,57 +53,71 @@ type Node struct {
 }
 
 // Start starts a node and waits until it answers GET /healthz and
-// GET /livez with 200. The node is killed when the test ends.
+// GET /livez with 200. The node is killed when the test ends, and its log
+// printed if the test failed.
 func Start(t testing.TB, cfg Config) *Node {
 	t.Helper()
+	n, err := Launch(cfg, t.TempDir())
+	if n != nil {
+		t.Cleanup(func() {
+			n.Kill()
+			if t.Failed() {
+				t.Logf("node %s (%s) log, last %d KiB of %s:\n%s", n.Name, n.URL, logTail>>10, n.logPath, n.Logs())
+			}
+		})
+	}
+	if err != nil {
+		t.Fatalf("node %s: %v (its log is printed below)", cfg.Name, err)
+	}
+	return n
+}
+
+// Launch is Start for a program that is not a test: the node logs to a
+// file in dir, and the caller kills it. When the node started but did
+// not become ready, Launch returns it (killed, for its Logs) and an error.
+func Launch(cfg Config, dir string) (*Node, error) {
 	for attempt := 1; ; attempt++ {
-		n, err := start(t, cfg, attempt)
-		if err == nil {
-			return n
+		n, err := start(cfg, dir, attempt)
+		if err == nil || n == nil {
+			return n, err
 		}
 		// Another process may take the free port between its probe and
 		// the node's listen; only that is retried.
-		if attempt < 3 && strings.Contains(n.logs(), "address already in use") {
+		if attempt < 3 && strings.Contains(n.Logs(), "address already in use") {
 			continue
 		}
-		t.Fatalf("node %s: %v (its log is printed below)", cfg.Name, err)
+		return n, err
 	}
 }
 
-func start(t testing.TB, cfg Config, attempt int) (*Node, error) {
+func start(cfg Config, dir string, attempt int) (*Node, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	n := &Node{
 		Name:    cfg.Name,
 		URL:     "http://" + addr,
 		cfg:     cfg,
 		exited:  make(chan struct{}),
-		logPath: filepath.Join(t.TempDir(), fmt.Sprintf("%s-%d.log", cfg.Name, attempt)),
+		logPath: filepath.Join(dir, fmt.Sprintf("%s-%d.log", cfg.Name, attempt)),
 	}
 	logf, err := os.Create(n.logPath)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	n.cmd = exec.Command(cfg.Bin, n.args(addr)...)
 	n.cmd.Env = environ()
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		logf.Close()
-		t.Fatalf("node %s: start %s: %v", cfg.Name, cfg.Bin, err)
+		return nil, fmt.Errorf("start %s: %w", cfg.Bin, err)
 	}
 	go func() {
 		n.waitErr = n.cmd.Wait()
 		logf.Close()
 		close(n.exited)
 	}()
-	t.Cleanup(func() {
-		n.Kill()
-		if t.Failed() {
-			t.Logf("node %s (%s) log, last %d KiB of %s:\n%s", n.Name, n.URL, logTail>>10, n.logPath, n.logs())
-		}
-	})
 	if err := n.waitReady(); err != nil {
 		n.Kill()
 		return n, err
@@ -205,8 +219,11 @@ func (n *Node) Stop() error {
 // Exited is closed once the process has ended.
 func (n *Node) Exited() <-chan struct{} { return n.exited }
 
-// logs returns the end of the node's log.
-func (n *Node) logs() string {
+// LogPath returns the file the node logs to.
+func (n *Node) LogPath() string { return n.logPath }
+
+// Logs returns the end of the node's log (its last 48 KiB).
+func (n *Node) Logs() string {
 	b, err := os.ReadFile(n.logPath)
 	if err != nil {
 		return fmt.Sprintf("(log unreadable: %v)", err)

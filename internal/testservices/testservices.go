@@ -67,33 +67,47 @@ func example(env string) string {
 func Postgres(tb testing.TB) string {
 	tb.Helper()
 	base := need(tb, EnvPostgres, "PostgreSQL")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "parkmate_test_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("postgres at %s: create database: %v", redact(base), err)
+	u, drop, err := CreateDatabase(ctx, base, "parkmate_test_")
+	if err != nil {
+		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
+	tb.Cleanup(func() { _ = drop() })
+	return u
+}
+
+// CreateDatabase creates a fresh, empty database, named prefix and random
+// hex digits, on the PostgreSQL server of base (the URL of any database
+// there). It returns the new database's URL and a function that drops it,
+// closing whatever connections are left.
+func CreateDatabase(ctx context.Context, base, prefix string) (string, func() error, error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		tb.Fatalf("%s: %v", EnvPostgres, err)
+		return "", nil, fmt.Errorf("postgres URL: %w", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, fmt.Errorf("postgres: %w", err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("postgres at %s: create database: %w", redact(base), err)
+	}
+	drop := func() error {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		return err
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // Redis returns the URL of the Redis server tests may use.
