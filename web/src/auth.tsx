@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, onUnauthorized } from './api';
+import { appConfig } from './config';
 import { forgetResumePosition } from './hooks/useWebSocketNotifications';
 import type { AppConfig, User } from './types';
 import { DEFAULT_CONFIG } from './types';
@@ -28,7 +29,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     let cancelled = false;
     api
       .config()
-      .then((c) => !cancelled && setConfig({ ...DEFAULT_CONFIG, ...c }))
+      .then((c) => !cancelled && setConfig(appConfig(c)))
       .catch(() => {});
     api
       .me()

@@ -93,10 +93,23 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** The events the browser's booking countdown raises itself (events 1 and 2). */
+export type TimerEvent = 'booking.expiring' | 'booking.expired';
+export const TIMER_EVENTS: readonly TimerEvent[] = ['booking.expiring', 'booking.expired'];
+
+/**
+ * EventMessages is the server's wording of the timer events, exactly as its
+ * own notifications word them, so the browser's toast cannot drift from the
+ * server's. An older server does not send it.
+ */
+export type EventMessages = Partial<Record<TimerEvent, string>>;
+
 export interface AppConfig {
   expiry_warning_seconds: number;
   max_booking_minutes: number;
   carwash_services: string[];
+  /** Absent from an older server: the browser then words the events itself (lib/countdown.ts). */
+  messages?: EventMessages;
 }
 
 export const DEFAULT_CONFIG: AppConfig = {

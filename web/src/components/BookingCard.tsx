@@ -111,6 +111,7 @@ export function BookingCard({ initial, onChanged }: { initial: Booking; onChange
           userId={user.id}
           endsAt={b.ends_at}
           warningSeconds={config.expiry_warning_seconds}
+          messages={config.messages}
           onExpired={() => {
             // Sync with the server (it releases the slot): poll a few times.
             [1500, 4000, 10000].forEach((ms) => setTimeout(() => { void detail.reload(); onChanged(); }, ms));

@@ -70,6 +70,28 @@ describe('BookingCountdown', () => {
     expect(screen.getByTestId('countdown').getAttribute('data-state')).toBe('expired');
   });
 
+  it("words events 1 and 2 with the server's texts from the config", async () => {
+    const notify = notifyMock();
+    const messages = { 'booking.expiring': 'Server: your booking ends soon.', 'booking.expired': 'Server: your booking ended.' };
+    const endsAt = new Date(START + 60_000).toISOString();
+    const claims = new ToastClaims(1, { storage: new MemoryStorage(), locks: new FakeLocks() });
+    render(<BookingCountdown bookingId={5} userId={1} endsAt={endsAt} warningSeconds={58} messages={messages} notify={notify} claims={claims} now={() => now} tickMs={500} />);
+    await advance(2500);
+    expect(notify.warning).toHaveBeenCalledTimes(1);
+    expect(notify.warning).toHaveBeenCalledWith('Server: your booking ends soon.');
+    await advance(58_000);
+    expect(notify.info).toHaveBeenCalledTimes(1);
+    expect(notify.info).toHaveBeenCalledWith('Server: your booking ended.');
+  });
+
+  it('words events 1 and 2 itself without messages in the config (an older server)', async () => {
+    const { notify } = setup(60_000, 58);
+    await advance(2500);
+    expect(notify.warning).toHaveBeenCalledWith('Your booking will expire in 1 minute!');
+    await advance(58_000);
+    expect(notify.info).toHaveBeenCalledWith('Your booking has expired. Slot released.');
+  });
+
   it('uses the 5-minute wording with the default config', async () => {
     const { notify } = setup(301_000, 300);
     await advance(1500);

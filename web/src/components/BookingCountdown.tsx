@@ -1,21 +1,25 @@
 // The booking confirmation's live countdown. It raises the design's browser
-// events from the timer: event 1 (warning) at expiry_warning_seconds before the
-// end and event 2 (info) at zero. Each is claimed under the same key as the
-// server's booking.expiring / booking.expired frame for that booking, so
-// whichever comes first is the only one shown (in this tab, other tabs, or
-// after a reload).
+// events from the timer: event 1 (warning) at expiry_warning_seconds before
+// the end and event 2 (info) at zero, worded as the server words them (the
+// config's messages; its own wording only from an older server). Each is
+// claimed under the same key as the server's booking.expiring /
+// booking.expired frame for that booking, so whichever comes first is the
+// only one shown (in this tab, other tabs, or after a reload).
 
 import { Clock } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { eventKey, sharedClaims, type ToastClaims } from '../lib/claims';
-import { crossedEvents, EXPIRED_MESSAGE, formatRemaining, remainingMs, warningMessage, type TimerEvent } from '../lib/countdown';
+import { crossedEvents, formatRemaining, remainingMs, timerEventMessage, type TimerEvent } from '../lib/countdown';
 import defaultNotify from '../notify';
+import type { EventMessages } from '../types';
 
 export interface BookingCountdownProps {
   bookingId: number;
   userId: number;
   endsAt: string;
   warningSeconds: number;
+  /** The server's wording of events 1 and 2 (GET /api/config/); absent from an older server. */
+  messages?: EventMessages;
   /** Called once when the countdown reaches zero (e.g. to refetch the booking). */
   onExpired?: () => void;
   notify?: Pick<typeof defaultNotify, 'warning' | 'info'>;
@@ -26,12 +30,20 @@ export interface BookingCountdownProps {
 
 export async function fireTimerEvent(
   event: TimerEvent,
-  o: { bookingId: number; endsAt: string; warningSeconds: number; claims: ToastClaims; notify: Pick<typeof defaultNotify, 'warning' | 'info'> },
+  o: {
+    bookingId: number;
+    endsAt: string;
+    warningSeconds: number;
+    messages?: EventMessages;
+    claims: ToastClaims;
+    notify: Pick<typeof defaultNotify, 'warning' | 'info'>;
+  },
 ): Promise<boolean> {
   const key = eventKey(event, o.bookingId, event === 'booking.expiring' ? o.endsAt : null);
   if (!(await o.claims.claim(key))) return false;
-  if (event === 'booking.expiring') o.notify.warning(warningMessage(o.warningSeconds));
-  else o.notify.info(EXPIRED_MESSAGE);
+  const message = timerEventMessage(event, o.warningSeconds, o.messages);
+  if (event === 'booking.expiring') o.notify.warning(message);
+  else o.notify.info(message);
   return true;
 }
 
@@ -55,6 +67,7 @@ export function BookingCountdown(props: BookingCountdownProps) {
           bookingId: p.bookingId,
           endsAt: p.endsAt,
           warningSeconds: p.warningSeconds,
+          messages: p.messages,
           claims: p.claims ?? sharedClaims(p.userId),
           notify: p.notify ?? defaultNotify,
         });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossedEvents, formatRemaining, humanDuration, remainingMs, warningMessage } from './countdown';
+import { crossedEvents, EXPIRED_MESSAGE, formatRemaining, humanDuration, remainingMs, timerEventMessage, warningMessage } from './countdown';
 
 describe('countdown', () => {
   it('computes what is left, never negative', () => {
@@ -25,6 +25,24 @@ describe('countdown', () => {
     expect(humanDuration(60)).toBe('1 minute');
     expect(humanDuration(3600)).toBe('1 hour');
     expect(humanDuration(90)).toBe('2 minutes');
+  });
+
+  it("uses the server's texts for events 1 and 2 when the config has them", () => {
+    const messages = { 'booking.expiring': 'Server: 5 minutes left!', 'booking.expired': 'Server: time is up.' };
+    expect(timerEventMessage('booking.expiring', 300, messages)).toBe('Server: 5 minutes left!');
+    expect(timerEventMessage('booking.expired', 300, messages)).toBe('Server: time is up.');
+    // The server's text wins even where the browser would word it differently.
+    expect(timerEventMessage('booking.expiring', 58, messages)).toBe('Server: 5 minutes left!');
+  });
+
+  it('words events 1 and 2 itself without the config messages (an older server)', () => {
+    expect(timerEventMessage('booking.expiring', 300)).toBe('Your booking will expire in 5 minutes!');
+    expect(timerEventMessage('booking.expiring', 58, undefined)).toBe('Your booking will expire in 1 minute!');
+    expect(timerEventMessage('booking.expired', 300)).toBe('Your booking has expired. Slot released.');
+    expect(EXPIRED_MESSAGE).toBe('Your booking has expired. Slot released.');
+    // Only the text that is missing (or empty) falls back.
+    expect(timerEventMessage('booking.expiring', 300, { 'booking.expired': 'Server: time is up.' })).toBe('Your booking will expire in 5 minutes!');
+    expect(timerEventMessage('booking.expired', 300, { 'booking.expired': '' })).toBe('Your booking has expired. Slot released.');
   });
 
   it('fires the warning once when the threshold is crossed', () => {

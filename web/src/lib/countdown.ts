@@ -1,6 +1,10 @@
-// The booking countdown's pure parts: what is left, how to show it, and which
-// of the design's browser-side events (1: expiry warning, 2: expired) a tick
-// crosses.
+// The booking countdown's pure parts: what is left, how to show it, which of
+// the design's browser-side events (1: expiry warning, 2: expired) a tick
+// crosses, and how each is worded.
+
+import type { EventMessages, TimerEvent } from '../types';
+
+export type { TimerEvent } from '../types';
 
 /** remainingMs is the time left until endsAt (never negative). */
 export function remainingMs(endsAt: string | number | Date, now: number): number {
@@ -31,17 +35,28 @@ export function humanDuration(seconds: number): string {
 }
 
 /**
- * warningMessage is the browser's text for event 1, worded like the server's:
- * the warning period in whole minutes, rounded up, at least one.
+ * timerEventMessage is the text of a timer event's toast: the server's own
+ * wording from GET /api/config/ (`messages`) when it sent one, else, from an
+ * older server, the wording below.
+ */
+export function timerEventMessage(event: TimerEvent, warningSeconds: number, messages?: EventMessages): string {
+  const served = messages?.[event];
+  if (typeof served === 'string' && served.trim() !== '') return served;
+  return event === 'booking.expiring' ? warningMessage(warningSeconds) : EXPIRED_MESSAGE;
+}
+
+/**
+ * warningMessage is the fallback text for event 1 (a server without
+ * `messages`), worded like the server's: the warning period in whole
+ * minutes, rounded up, at least one.
  */
 export function warningMessage(warningSeconds: number): string {
   const mins = Math.max(1, Math.ceil(warningSeconds / 60));
   return `Your booking will expire in ${mins} ${mins === 1 ? 'minute' : 'minutes'}!`;
 }
 
+/** EXPIRED_MESSAGE is the fallback text for event 2 (a server without `messages`). */
 export const EXPIRED_MESSAGE = 'Your booking has expired. Slot released.';
-
-export type TimerEvent = 'booking.expiring' | 'booking.expired';
 
 /**
  * crossedEvents tells which timer events fire on a tick that moves the
