@@ -2,8 +2,11 @@ package sqlstore_test
 
 import (
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"parkmate"
 
 	"parkmate/sqlstore"
 )
@@ -14,15 +17,17 @@ import (
 func TestIdempotencyKeyClaims(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			db := e.open(t)
+			// The test moves the database's clock ahead by ahead.
+			var ahead atomic.Int64
+			db := e.open(t, sqlstore.WithNow(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
 			t.Cleanup(func() { db.Close() })
 			window := 24 * time.Hour
 
 			// claim runs a claim of key in its own transaction and reports
 			// whether it won and the answer it then found.
-			claim := func(key, hash string) (bool, sqlstore.IdempotencyAnswer) {
+			claim := func(key, hash string) (bool, parkmate.IdempotencyAnswer) {
 				var won bool
-				var a sqlstore.IdempotencyAnswer
+				var a parkmate.IdempotencyAnswer
 				err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
 					if won, err = tx.ClaimIdempotencyKey(key, hash, tx.Now().Add(-window)); err != nil || won {
 						return err
@@ -61,7 +66,7 @@ func TestIdempotencyKeyClaims(t *testing.T) {
 				}()
 				<-claimed
 				second := make(chan bool, 1)
-				var answer sqlstore.IdempotencyAnswer
+				var answer parkmate.IdempotencyAnswer
 				go func() {
 					won, a := claim(key, "h2")
 					answer = a
@@ -90,16 +95,16 @@ func TestIdempotencyKeyClaims(t *testing.T) {
 			if won, _ := claim("k-old", "h1"); !won {
 				t.Fatal("fresh key not claimed")
 			}
-			db.Now = func() time.Time { return time.Now().Add(window - time.Minute) }
+			ahead.Store(int64(window - time.Minute))
 			if won, _ := claim("k-old", "h2"); won {
 				t.Fatal("a key claimed 24 h minus a minute ago was taken over")
 			}
-			db.Now = func() time.Time { return time.Now().Add(window + time.Minute) }
+			ahead.Store(int64(window + time.Minute))
 			if won, _ := claim("k-old", "h2"); !won {
 				t.Fatal("a key claimed over 24 h ago was not taken over")
 			}
 			// Purging at +48 h deletes every key claimed a day or more before.
-			db.Now = func() time.Time { return time.Now().Add(2*window + 2*time.Minute) }
+			ahead.Store(int64(2*window + 2*time.Minute))
 			var n int64
 			if err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
 				n, err = tx.DeleteIdempotencyKeys(tx.Now().Add(-window))
