@@ -65,6 +65,16 @@ func BookingExpiring(b parkmate.Booking, left time.Duration) parkmate.Notificati
 		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt})
 }
 
+// CountdownMessages returns the words of events 1 and 2 by event name,
+// for a client whose own countdown shows them: exactly the messages the
+// server stores for a booking warned warning before its end.
+func CountdownMessages(warning time.Duration) map[string]string {
+	return map[string]string{
+		parkmate.EventBookingExpiring: BookingExpiring(parkmate.Booking{}, warning).Message,
+		parkmate.EventBookingExpired:  BookingExpired(parkmate.Booking{}).Message,
+	}
+}
+
 // BookingExpired is event 2.
 func BookingExpired(b parkmate.Booking) parkmate.Notification {
 	return note(b.UserID, parkmate.EventBookingExpired, "Your booking has expired. Slot released.",
