@@ -1,8 +1,11 @@
 package parking_test
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"parkmate/parking"
 
 	"parkmate"
 )
@@ -116,3 +119,29 @@ func TestBookingLength(t *testing.T) {
 }
 
 func free(w *world) int64 { return w.slots[1].ID }
+
+// TestRenewalLimitInWords checks how event 4 says the longest booking.
+func TestRenewalLimitInWords(t *testing.T) {
+	for _, tc := range []struct {
+		max  time.Duration
+		says string
+	}{
+		{time.Hour, "1 hour"},
+		{3 * time.Hour, "3 hours"},
+		{90 * time.Minute, "90 minutes"},
+		{90 * time.Second, "1m30s"},
+	} {
+		c := &clock{now: time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)}
+		store := newMemStore(c)
+		svc := parking.New(store, c, &notifier{}, parking.Config{MaxBooking: tc.max})
+		dana, oscar := store.addUser("dana", parkmate.RoleDriver), store.addUser("oscar", parkmate.RoleOwner)
+		lot := must(svc.CreateLot(ctx, oscar, "L", 1))(t)
+		slots := must(svc.Slots(ctx, dana, lot.ID))(t)
+		b := must(svc.Book(ctx, dana, slots[0].ID, 1))(t)
+		_, err := svc.Renew(ctx, dana, b.ID, int(tc.max/time.Minute))
+		var pe *parkmate.Error
+		if !errors.As(err, &pe) || pe.Message != "A booking may last at most "+tc.says+"." {
+			t.Errorf("longest %s: %v", tc.max, err)
+		}
+	}
+}
