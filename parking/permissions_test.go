@@ -115,7 +115,7 @@ func TestListsShowWhatEachRoleMaySee(t *testing.T) {
 	c, oc := w.wash.ID, w.otherWash.ID
 	a, oa := w.assignment.ID, w.otherAssignment.ID
 	for _, tc := range []struct {
-		who                                      string
+		who                                     string
 		bookings, payments, washes, assignments []int64
 	}{
 		{"dana", []int64{b}, []int64{p}, []int64{c}, nil},
