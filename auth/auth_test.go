@@ -98,7 +98,7 @@ func TestNew(t *testing.T) {
 		cfg  auth.Config
 		ok   bool
 	}{
-		{"defaults", auth.Config{Secret: auth.Secret(secret)}, true},
+		{"the default session length", auth.Config{Secret: auth.Secret(secret), PasswordCost: 4}, true},
 		{"a short secret", auth.Config{Secret: auth.Secret(secret[:31]), PasswordCost: 4}, false},
 		{"a cost too low", auth.Config{Secret: auth.Secret(secret), PasswordCost: 3}, false},
 		{"a cost too high", auth.Config{Secret: auth.Secret(secret), PasswordCost: 32}, false},
