@@ -159,7 +159,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", s.metrics)
 	}
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-		if isAPI(r.URL.Path) || s.web == nil || !wantsPage(r) {
+		if isAPI(r.URL.Path) || s.web == nil || !(isFile(s.web, r.URL.Path) || wantsPage(r)) {
 			s.noRoute(w, r)
 			return
 		}
@@ -282,6 +282,17 @@ func wantsPage(r *http.Request) bool {
 		return true
 	}
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// isFile reports whether path names a file of the web app (a script or a
+// stylesheet, which browsers fetch without asking for text/html).
+func isFile(fsys fs.FS, path string) bool {
+	p := strings.TrimPrefix(path, "/")
+	if p == "" {
+		return false
+	}
+	st, err := fs.Stat(fsys, p)
+	return err == nil && !st.IsDir()
 }
 
 // originAllowed reports whether a browser Origin may use credentials here:
