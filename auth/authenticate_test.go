@@ -26,90 +26,96 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.Registered
 	return tok
 }
 
+// The messages that tell a client what to do about a refused token.
+const (
+	msgNotValid = "The access token is not valid."
+	msgExpired  = "The session has expired; sign in again."
+	msgEnded    = "The session has ended; sign in again."
+	msgGone     = "The account no longer exists."
+)
+
+// tokens are the ways a token is refused or accepted: each changes the
+// token (or the world) of a freshly signed-in dana, or keeps it as is.
+var tokens = []struct {
+	name    string
+	token   func(f *fixture, tok string, sess parkmate.Session, u parkmate.User) string
+	message string // "" when accepted
+}{
+	{"its own token", nil, ""},
+	{"garbage", func(*fixture, string, parkmate.Session, parkmate.User) string { return "not.a.token" }, msgNotValid},
+	{"another secret", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret+"!"), claims(f, s, u))
+	}, msgNotValid},
+	{"another method", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		return sign(f.t, jwt.SigningMethodHS512, []byte(secret), claims(f, s, u))
+	}, msgNotValid},
+	{"no signature", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		return sign(f.t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(f, s, u))
+	}, msgNotValid},
+	{"no expiry", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		c := claims(f, s, u)
+		c.ExpiresAt = nil
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
+	}, msgNotValid},
+	{"a subject that is not a user id", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		c := claims(f, s, u)
+		c.Subject = "dana"
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
+	}, msgNotValid},
+	{"no session id", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		c := claims(f, s, u)
+		c.ID = ""
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
+	}, msgNotValid},
+	{"a session that does not exist", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		c := claims(f, s, u)
+		c.ID = "forged"
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
+	}, msgNotValid},
+	{"another user's session", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
+		other, _ := f.svc.Register(ctx, "pat", "long-enough")
+		f.svc.ForgetSession(s.ID)
+		c := claims(f, s, u)
+		c.Subject = strconv.FormatInt(other.ID, 10)
+		return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
+	}, msgNotValid},
+	{"after its time", func(f *fixture, tok string, _ parkmate.Session, _ parkmate.User) string {
+		f.clock.advance(time.Hour)
+		return tok
+	}, msgExpired},
+	{"a session that expired before its token", func(f *fixture, tok string, s parkmate.Session, u parkmate.User) string {
+		f.store.Update(ctx, func(tx auth.Tx) error {
+			s.ExpiresAt = f.clock.Now()
+			return tx.CreateSession(s)
+		})
+		f.svc.ForgetAllSessions()
+		return tok
+	}, msgExpired},
+	{"after a logout", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
+		f.svc.Logout(ctx, s)
+		return tok
+	}, msgEnded},
+	{"ended on another node, within the cache's ten seconds", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
+		f.store.Update(ctx, func(tx auth.Tx) error { return tx.RevokeSession(s.ID) })
+		f.clock.advance(9 * time.Second)
+		return tok
+	}, ""},
+	{"ended on another node, after the cache's ten seconds", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
+		f.store.Update(ctx, func(tx auth.Tx) error { return tx.RevokeSession(s.ID) })
+		f.clock.advance(10 * time.Second)
+		return tok
+	}, msgEnded},
+	{"of a deleted account", func(f *fixture, tok string, s parkmate.Session, u parkmate.User) string {
+		f.store.deleteUser(u.ID)
+		f.svc.ForgetSession(s.ID)
+		return tok
+	}, msgGone},
+}
+
 // TestAuthenticate checks every way a token is refused, and the message
 // that tells the client what to do.
 func TestAuthenticate(t *testing.T) {
-	const (
-		notValid = "The access token is not valid."
-		expired  = "The session has expired; sign in again."
-		ended    = "The session has ended; sign in again."
-		gone     = "The account no longer exists."
-	)
-	for _, tc := range []struct {
-		name    string
-		token   func(f *fixture, tok string, sess parkmate.Session, u parkmate.User) string
-		message string // "" when accepted
-	}{
-		{"its own token", nil, ""},
-		{"garbage", func(*fixture, string, parkmate.Session, parkmate.User) string { return "not.a.token" }, notValid},
-		{"another secret", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret+"!"), claims(f, s, u))
-		}, notValid},
-		{"another method", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			return sign(f.t, jwt.SigningMethodHS512, []byte(secret), claims(f, s, u))
-		}, notValid},
-		{"no signature", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			return sign(f.t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(f, s, u))
-		}, notValid},
-		{"no expiry", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			c := claims(f, s, u)
-			c.ExpiresAt = nil
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
-		}, notValid},
-		{"a subject that is not a user id", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			c := claims(f, s, u)
-			c.Subject = "dana"
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
-		}, notValid},
-		{"no session id", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			c := claims(f, s, u)
-			c.ID = ""
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
-		}, notValid},
-		{"a session that does not exist", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			c := claims(f, s, u)
-			c.ID = "forged"
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
-		}, notValid},
-		{"another user's session", func(f *fixture, _ string, s parkmate.Session, u parkmate.User) string {
-			other, _ := f.svc.Register(ctx, "pat", "long-enough")
-			f.svc.ForgetSession(s.ID)
-			c := claims(f, s, u)
-			c.Subject = strconv.FormatInt(other.ID, 10)
-			return sign(f.t, jwt.SigningMethodHS256, []byte(secret), c)
-		}, notValid},
-		{"after its time", func(f *fixture, tok string, _ parkmate.Session, _ parkmate.User) string {
-			f.clock.advance(time.Hour)
-			return tok
-		}, expired},
-		{"a session that expired before its token", func(f *fixture, tok string, s parkmate.Session, u parkmate.User) string {
-			f.store.Update(ctx, func(tx auth.Tx) error {
-				s.ExpiresAt = f.clock.Now()
-				return tx.CreateSession(s)
-			})
-			f.svc.ForgetAllSessions()
-			return tok
-		}, expired},
-		{"after a logout", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
-			f.svc.Logout(ctx, s)
-			return tok
-		}, ended},
-		{"ended on another node, within the cache's ten seconds", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
-			f.store.Update(ctx, func(tx auth.Tx) error { return tx.RevokeSession(s.ID) })
-			f.clock.advance(9 * time.Second)
-			return tok
-		}, ""},
-		{"ended on another node, after the cache's ten seconds", func(f *fixture, tok string, s parkmate.Session, _ parkmate.User) string {
-			f.store.Update(ctx, func(tx auth.Tx) error { return tx.RevokeSession(s.ID) })
-			f.clock.advance(10 * time.Second)
-			return tok
-		}, ended},
-		{"of a deleted account", func(f *fixture, tok string, s parkmate.Session, u parkmate.User) string {
-			f.store.deleteUser(u.ID)
-			f.svc.ForgetSession(s.ID)
-			return tok
-		}, gone},
-	} {
+	for _, tc := range tokens {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			dana, _ := f.svc.Register(ctx, "dana", "long-enough")

@@ -14,84 +14,87 @@ var actors = [7]string{"dana", "pat", "oscar", "olga", "erin", "emil", "ada"}
 
 const ok = ""
 
+// permissions is every action by every actor: allowed (and who is told
+// what) or refused with which error (and nobody told).
+var permissions = []struct {
+	action string
+	do     func(w *world, u parkmate.User) error
+	want   [7]string           // per actor: ok or the error
+	told   map[string][]string // per allowed actor: what is committed
+}{
+	{"create a lot", func(w *world, u parkmate.User) error {
+		_, err := w.svc.CreateLot(ctx, u, "New", 2)
+		return err
+	}, [7]string{forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}, nil},
+	{"list lots", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Lots(ctx, u, false, parkmate.Page{})
+		return err
+	}, [7]string{ok, ok, ok, ok, ok, ok, ok}, nil},
+	{"see a lot's slots", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Slots(ctx, u, w.lot.ID)
+		return err
+	}, [7]string{ok, ok, ok, ok, ok, ok, ok}, nil},
+	{"list accounts", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Users(ctx, u, "", parkmate.Page{})
+		return err
+	}, [7]string{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok}, nil},
+	{"assign an employee", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Assign(ctx, u, w.erin.ID, w.otherLot.ID)
+		return err
+	}, [7]string{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok},
+		map[string][]string{"ada": {"assignment.created>olga", "assignment.created>erin"}}},
+	{"book a free slot", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Book(ctx, u, w.slots[1].ID, 30)
+		return err
+	}, [7]string{ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden},
+		map[string][]string{"dana": {"booking.created>oscar"}, "pat": {"booking.created>oscar"}}},
+	{"see the booking", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Booking(ctx, u, w.booking.ID)
+		return err
+	}, [7]string{ok, forbidden, ok, forbidden, ok, forbidden, ok}, nil},
+	{"renew it", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Renew(ctx, u, w.booking.ID, 10)
+		return err
+	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		map[string][]string{"dana": {"booking.renewed>dana"}}},
+	{"complete it", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Complete(ctx, u, w.booking.ID)
+		return err
+	}, [7]string{forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
+		map[string][]string{"oscar": {"booking.completed>dana"}}},
+	{"cancel it", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Cancel(ctx, u, w.booking.ID)
+		return err
+	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok},
+		map[string][]string{"ada": {"booking.cancelled_by_admin>dana"}}},
+	{"pay for it", func(w *world, u parkmate.User) error {
+		_, err := w.svc.Pay(ctx, u, w.booking.ID, parkmate.PaymentOnline, 250)
+		return err
+	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, nil},
+	{"verify its cash payment", func(w *world, u parkmate.User) error {
+		_, err := w.svc.VerifyPayment(ctx, u, w.payment.ID)
+		return err
+	}, [7]string{forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
+		map[string][]string{"oscar": {"payment.verified>dana"}}},
+	{"order a car wash", func(w *world, u parkmate.User) error {
+		_, err := w.svc.OrderCarWash(ctx, u, w.booking.ID, "exterior")
+		return err
+	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, nil},
+	{"start its car wash", func(w *world, u parkmate.User) error {
+		_, err := w.svc.StartCarWash(ctx, u, w.wash.ID)
+		return err
+	}, [7]string{forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}, nil},
+	{"complete its car wash", func(w *world, u parkmate.User) error {
+		_, err := w.svc.CompleteCarWash(ctx, u, w.wash.ID)
+		return err
+	}, [7]string{forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden},
+		map[string][]string{"oscar": {"carwash.completed>dana"}, "erin": {"carwash.completed>dana"}}},
+}
+
 // TestPermissions runs every action as every role, with and without a
-// relation to what it acts on: allowed (and who is told what) or refused
-// with which error (and nobody told).
+// relation to what it acts on.
 func TestPermissions(t *testing.T) {
-	for _, tc := range []struct {
-		action string
-		do     func(w *world, u parkmate.User) error
-		want   [7]string           // per actor: ok or the error
-		told   map[string][]string // per allowed actor: what is committed
-	}{
-		{"create a lot", func(w *world, u parkmate.User) error {
-			_, err := w.svc.CreateLot(ctx, u, "New", 2)
-			return err
-		}, [7]string{forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}, nil},
-		{"list lots", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Lots(ctx, u, false, parkmate.Page{})
-			return err
-		}, [7]string{ok, ok, ok, ok, ok, ok, ok}, nil},
-		{"see a lot's slots", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Slots(ctx, u, w.lot.ID)
-			return err
-		}, [7]string{ok, ok, ok, ok, ok, ok, ok}, nil},
-		{"list accounts", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Users(ctx, u, "", parkmate.Page{})
-			return err
-		}, [7]string{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok}, nil},
-		{"assign an employee", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Assign(ctx, u, w.erin.ID, w.otherLot.ID)
-			return err
-		}, [7]string{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok},
-			map[string][]string{"ada": {"assignment.created>olga", "assignment.created>erin"}}},
-		{"book a free slot", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Book(ctx, u, w.slots[1].ID, 30)
-			return err
-		}, [7]string{ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden},
-			map[string][]string{"dana": {"booking.created>oscar"}, "pat": {"booking.created>oscar"}}},
-		{"see the booking", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Booking(ctx, u, w.booking.ID)
-			return err
-		}, [7]string{ok, forbidden, ok, forbidden, ok, forbidden, ok}, nil},
-		{"renew it", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Renew(ctx, u, w.booking.ID, 10)
-			return err
-		}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-			map[string][]string{"dana": {"booking.renewed>dana"}}},
-		{"complete it", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Complete(ctx, u, w.booking.ID)
-			return err
-		}, [7]string{forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
-			map[string][]string{"oscar": {"booking.completed>dana"}}},
-		{"cancel it", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Cancel(ctx, u, w.booking.ID)
-			return err
-		}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok},
-			map[string][]string{"ada": {"booking.cancelled_by_admin>dana"}}},
-		{"pay for it", func(w *world, u parkmate.User) error {
-			_, err := w.svc.Pay(ctx, u, w.booking.ID, parkmate.PaymentOnline, 250)
-			return err
-		}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, nil},
-		{"verify its cash payment", func(w *world, u parkmate.User) error {
-			_, err := w.svc.VerifyPayment(ctx, u, w.payment.ID)
-			return err
-		}, [7]string{forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
-			map[string][]string{"oscar": {"payment.verified>dana"}}},
-		{"order a car wash", func(w *world, u parkmate.User) error {
-			_, err := w.svc.OrderCarWash(ctx, u, w.booking.ID, "exterior")
-			return err
-		}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, nil},
-		{"start its car wash", func(w *world, u parkmate.User) error {
-			_, err := w.svc.StartCarWash(ctx, u, w.wash.ID)
-			return err
-		}, [7]string{forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}, nil},
-		{"complete its car wash", func(w *world, u parkmate.User) error {
-			_, err := w.svc.CompleteCarWash(ctx, u, w.wash.ID)
-			return err
-		}, [7]string{forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden},
-			map[string][]string{"oscar": {"carwash.completed>dana"}, "erin": {"carwash.completed>dana"}}},
-	} {
+	for _, tc := range permissions {
 		for i, who := range actors {
 			t.Run(tc.action+"/"+who, func(t *testing.T) {
 				w := newWorld(t)
