@@ -94,7 +94,8 @@ func (db *DB) WithRelay(r Relay) *DB {
 // OnClose adds fn to what Close does before it closes the pools.
 func (db *DB) OnClose(fn func() error) { db.closers = append(db.closers, fn) }
 
-// Close stops what the engine runs in the background and closes the pools.
+// Close stops what the engine runs in the background and closes the pools,
+// which every DB made from db with WithRelay shares.
 func (db *DB) Close() error {
 	for _, fn := range db.closers {
 		_ = fn()
