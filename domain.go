@@ -132,8 +132,16 @@ const (
 	CarWashCompleted  CarWashStatus = "COMPLETED"
 )
 
-// CarWashServices is the documented set of car wash services.
-var CarWashServices = []string{"exterior", "interior", "full"}
+// The documented car wash services.
+const (
+	CarWashExterior = "exterior"
+	CarWashInterior = "interior"
+	CarWashFull     = "full"
+)
+
+// CarWashServices returns the documented car wash services, in the order
+// clients show them.
+func CarWashServices() []string { return []string{CarWashExterior, CarWashInterior, CarWashFull} }
 
 // CarWash is a wash ordered on a booking.
 type CarWash struct {

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"parkmate"
-	"parkmate/sqlstore"
 )
 
 // SessionNotifier closes the sockets of an ended session on every node.
@@ -54,7 +53,7 @@ const (
 
 // Service signs users up, in and out. It is safe for concurrent use.
 type Service struct {
-	db       *sqlstore.DB
+	db       Store
 	cfg      Config
 	clock    parkmate.Clock
 	notifier SessionNotifier
@@ -63,7 +62,7 @@ type Service struct {
 }
 
 // New returns a Service; it fails on a short secret or a bad cost.
-func New(db *sqlstore.DB, clock parkmate.Clock, notifier SessionNotifier, cfg Config) (*Service, error) {
+func New(db Store, clock parkmate.Clock, notifier SessionNotifier, cfg Config) (*Service, error) {
 	if len(cfg.Secret) < 32 {
 		return nil, errors.New("auth: the JWT secret must be at least 32 bytes")
 	}
@@ -109,7 +108,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, rol
 		return parkmate.User{}, err
 	}
 	var u parkmate.User
-	err = s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err = s.db.Update(ctx, func(tx Tx) (err error) {
 		u, err = tx.CreateUser(parkmate.User{Username: username, Role: role, PasswordHash: string(hash)})
 		return err
 	})
@@ -124,7 +123,7 @@ func (s *Service) Register(ctx context.Context, username, password string) (park
 // Login checks a password and opens a session; the token carries its id.
 func (s *Service) Login(ctx context.Context, username, password string) (token string, sess parkmate.Session, u parkmate.User, err error) {
 	var found bool
-	if err = s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	if err = s.db.View(ctx, func(tx Tx) (err error) {
 		u, found, err = tx.UserByUsername(username)
 		return err
 	}); err != nil {
@@ -140,7 +139,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 	}
 	now := s.clock.Now()
 	sess = parkmate.Session{ID: newID(), UserID: u.ID, ExpiresAt: now.Add(s.cfg.SessionTTL).Truncate(time.Second)}
-	if err = s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.CreateSession(sess) }); err != nil {
+	if err = s.db.Update(ctx, func(tx Tx) error { return tx.CreateSession(sess) }); err != nil {
 		return "", sess, u, err
 	}
 	s.cache.put(sess.ID, cachedSession{user: u, session: sess}, now)
@@ -180,7 +179,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	var u parkmate.User
 	var sess parkmate.Session
 	var ok bool
-	err = s.db.View(ctx, func(tx *sqlstore.Tx) error {
+	err = s.db.View(ctx, func(tx Tx) error {
 		if sess, ok, err = tx.SessionByID(claims.ID); err != nil || !ok {
 			return err
 		}
@@ -213,7 +212,7 @@ func (s *Service) ForgetAllSessions() { s.cache.clear() }
 
 // Logout ends a session and closes its sockets on every node.
 func (s *Service) Logout(ctx context.Context, sess parkmate.Session) error {
-	if err := s.db.Update(ctx, func(tx *sqlstore.Tx) error { return tx.RevokeSession(sess.ID) }); err != nil {
+	if err := s.db.Update(ctx, func(tx Tx) error { return tx.RevokeSession(sess.ID) }); err != nil {
 		return err
 	}
 	s.cache.forget(sess.ID)
@@ -225,7 +224,7 @@ func (s *Service) Logout(ctx context.Context, sess parkmate.Session) error {
 // node calls it hourly so the table does not grow without bound.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.Update(ctx, func(tx Tx) (err error) {
 		n, err = tx.DeleteExpiredSessions(s.clock.Now().Add(-24 * time.Hour))
 		return err
 	})

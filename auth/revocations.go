@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"parkmate/sqlstore"
 )
 
 // DefaultRevocationCheck is how often WatchRevocations asks the database.
@@ -40,7 +38,7 @@ func (s *Service) WatchRevocations(ctx context.Context, interval time.Duration, 
 		now := s.clock.Now()
 		since := prev.Add(-revocationLookback)
 		var revoked []sessionRef
-		err := s.db.View(ctx, func(tx *sqlstore.Tx) error {
+		err := s.db.View(ctx, func(tx Tx) error {
 			list, err := tx.SessionsRevokedSince(since)
 			for _, r := range list {
 				revoked = append(revoked, sessionRef{r.UserID, r.ID})

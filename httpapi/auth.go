@@ -1,12 +1,10 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strings"
 
 	"parkmate"
-	"parkmate/socket"
 )
 
 // caller is the signed-in user of a request.
@@ -70,7 +68,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		s.limiter.fail(addr)
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"user": u})
 	return nil
 }
 
@@ -93,7 +91,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode})
-	writeJSON(w, http.StatusOK, map[string]any{"access": tok, "expires_at": sess.ExpiresAt, "user": u})
+	s.writeJSON(w, http.StatusOK, map[string]any{"access": tok, "expires_at": sess.ExpiresAt, "user": u})
 	return nil
 }
 
@@ -107,7 +105,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c caller) error 
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, c caller) error {
-	writeJSON(w, http.StatusOK, c.User)
+	s.writeJSON(w, http.StatusOK, c.User)
 	return nil
 }
 
@@ -120,7 +118,7 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, c caller) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(us, p, func(u parkmate.User) int64 { return u.ID }))
+	s.writeJSON(w, http.StatusOK, newList(us, p, func(u parkmate.User) int64 { return u.ID }))
 	return nil
 }
 
@@ -139,89 +137,10 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"user": u})
 	return nil
-}
-
-// socket authenticates and authorizes a WebSocket request before the
-// upgrade: 403 for a foreign Origin or another user's id, 401 for bad
-// credentials. A client without an Origin (a server or app) must use the
-// Bearer header; a browser may use the session cookie.
-func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) {
-		// A refused handshake ends the connection: WebSocket clients read
-		// the refusal to its end rather than by Content-Length.
-		w.Header().Set("Connection", "close")
-		s.writeError(w, r, err)
-	}
-	origin := r.Header.Get("Origin")
-	if origin != "" && !s.originAllowed(r, origin) {
-		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
-		return
-	}
-	if err := checkHandshake(w, r); err != nil {
-		fail(err)
-		return
-	}
-	tok, _ := token(r, origin != "")
-	if tok == "" {
-		fail(errNoCredentials)
-		return
-	}
-	u, sess, err := s.auth.Authenticate(r.Context(), tok)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if r.PathValue("user_id") != itoa(u.ID) {
-		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "This socket belongs to another user."))
-		return
-	}
-	since, hasSince, err := queryInt(r, "since", 1<<62)
-	if err != nil {
-		fail(err)
-		return
-	}
-	proto := 1
-	switch r.URL.Query().Get("proto") {
-	case "", "1":
-	case "2":
-		proto = 2
-	default:
-		fail(parkmate.Errorf(parkmate.EINVALID, "proto must be 1 or 2."))
-		return
-	}
-	s.sockets.Serve(w, r, socket.Params{UserID: u.ID, Role: u.Role, SessionID: sess.ID, SessionExpires: sess.ExpiresAt,
-		Since: since, HasSince: hasSince, Proto: proto})
 }
 
 func errorJSON(code, msg string) map[string]any {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
-}
-
-// checkHandshake refuses a malformed WebSocket handshake with a JSON error
-// before the upgrader would answer in plain text.
-func checkHandshake(w http.ResponseWriter, r *http.Request) error {
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || !headerHasToken(r.Header, "Connection", "upgrade") {
-		return parkmate.CodedErrorf(parkmate.EINVALID, "upgrade_required", "This endpoint speaks WebSocket only: send Connection: Upgrade and Upgrade: websocket.")
-	}
-	if r.Header.Get("Sec-WebSocket-Version") != "13" {
-		w.Header().Set("Sec-WebSocket-Version", "13")
-		return parkmate.CodedErrorf(parkmate.EINVALID, "unsupported_version", "Only WebSocket version 13 is spoken.")
-	}
-	if key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-WebSocket-Key")); err != nil || len(key) != 16 {
-		return parkmate.CodedErrorf(parkmate.EINVALID, "invalid_handshake", "Sec-WebSocket-Key must be 16 bytes in base64.")
-	}
-	return nil
-}
-
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
 }

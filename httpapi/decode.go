@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"parkmate"
-	"parkmate/sqlstore"
 )
 
 // decode reads a JSON object body of at most limit bytes into v,
@@ -173,19 +172,19 @@ func queryInt(r *http.Request, name string, max int64) (v int64, ok bool, err er
 const maxPage = 200
 
 // page reads ?before= and ?limit=.
-func page(r *http.Request) (sqlstore.Page, error) {
+func page(r *http.Request) (parkmate.Page, error) {
 	before, _, err := queryInt(r, "before", 1<<62)
 	if err != nil {
-		return sqlstore.Page{}, err
+		return parkmate.Page{}, err
 	}
 	limit, ok, err := queryInt(r, "limit", maxPage)
 	if err != nil {
-		return sqlstore.Page{}, err
+		return parkmate.Page{}, err
 	}
 	if ok && limit == 0 {
-		return sqlstore.Page{}, parkmate.Errorf(parkmate.EINVALID, "Query parameter limit must be from 1 to %d.", maxPage)
+		return parkmate.Page{}, parkmate.Errorf(parkmate.EINVALID, "Query parameter limit must be from 1 to %d.", maxPage)
 	}
-	return sqlstore.Page{Before: before, Limit: int(limit)}, nil
+	return parkmate.Page{Before: before, Limit: int(limit)}, nil
 }
 
 // list is the contract's list envelope.
@@ -195,13 +194,9 @@ type list[T any] struct {
 }
 
 // newList wraps items; when the page is full, next is the last item's id.
-func newList[T any](items []T, p sqlstore.Page, id func(T) int64) list[T] {
+func newList[T any](items []T, p parkmate.Page, id func(T) int64) list[T] {
 	l := list[T]{Items: items}
-	limit := p.Limit
-	if limit == 0 {
-		limit = 50
-	}
-	if len(items) == limit && len(items) > 0 {
+	if len(items) == p.Size() && len(items) > 0 {
 		next := strconv.FormatInt(id(items[len(items)-1]), 10)
 		l.Next = &next
 	}

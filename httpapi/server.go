@@ -82,6 +82,9 @@ func New(d Deps, cfg Config) *Server {
 	if cfg.MaxPublishBody <= 0 {
 		cfg.MaxPublishBody = DefaultMaxPublishBody
 	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, cfg: cfg, log: d.Log, web: d.Web,
 		metrics: d.Metrics, ready: d.Ready, limiter: newLimiter(cfg.AuthRate, time.Minute)}
 }
@@ -200,7 +203,7 @@ func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 			return
 		}
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeJSON(w, http.StatusMethodNotAllowed, errorJSON("method_not_allowed",
+		s.writeJSON(w, http.StatusMethodNotAllowed, errorJSON("method_not_allowed",
 			fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or "))))
 	})
 }
@@ -243,7 +246,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		defer func() {
 			if v := recover(); v != nil && v != http.ErrAbortHandler {
 				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]string{
+				s.writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]string{
 					"code": parkmate.EINTERNAL, "message": "Something went wrong on our side."}})
 			}
 		}()
@@ -253,7 +256,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 
 // livez answers 200 while the process serves.
 func (s *Server) livez(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers 200 while the node can write its database and reach its
@@ -263,21 +266,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.ready != nil {
 		if err := s.ready(r.Context()); err != nil {
 			s.log.Debug("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// isFile reports whether path names a file of the web app.
-func isFile(fsys fs.FS, path string) bool {
-	p := strings.TrimPrefix(path, "/")
-	if p == "" {
-		return false
-	}
-	st, err := fs.Stat(fsys, p)
-	return err == nil && !st.IsDir()
+	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // wantsPage reports whether a request for a path the server does not know
@@ -289,6 +282,17 @@ func wantsPage(r *http.Request) bool {
 		return true
 	}
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// isFile reports whether path names a file of the web app (a script or a
+// stylesheet, which browsers fetch without asking for text/html).
+func isFile(fsys fs.FS, path string) bool {
+	p := strings.TrimPrefix(path, "/")
+	if p == "" {
+		return false
+	}
+	st, err := fs.Stat(fsys, p)
+	return err == nil && !st.IsDir()
 }
 
 // originAllowed reports whether a browser Origin may use credentials here:

@@ -13,30 +13,32 @@ import (
 	"parkmate"
 )
 
-// Event is one row of the design's event table.
+// Event is one row of the design's event table: an event's stable name
+// and the level its notifications have.
 type Event struct {
-	Number int
-	Name   string
-	Level  parkmate.Level
-	To     string
+	Name  string
+	Level parkmate.Level
 }
 
-// Events is the design's table of the ten events.
-var Events = []Event{
-	{1, parkmate.EventBookingExpiring, parkmate.LevelWarning, "driver"},
-	{2, parkmate.EventBookingExpired, parkmate.LevelInfo, "driver"},
-	{3, parkmate.EventBookingRenewed, parkmate.LevelSuccess, "driver"},
-	{4, parkmate.EventBookingRenewFailed, parkmate.LevelError, "driver"},
-	{5, parkmate.EventBookingCompleted, parkmate.LevelSuccess, "driver"},
-	{6, parkmate.EventBookingCancelledByAdmin, parkmate.LevelWarning, "driver"},
-	{7, parkmate.EventPaymentVerified, parkmate.LevelSuccess, "driver"},
-	{8, parkmate.EventBookingCreated, parkmate.LevelInfo, "lot owner"},
-	{9, parkmate.EventCarWashCompleted, parkmate.LevelSuccess, "driver"},
-	{10, parkmate.EventAssignmentCreated, parkmate.LevelInfo, "lot owner and employee"},
+// Events returns the design's table of the ten events, in their order
+// (event 1 first).
+func Events() []Event {
+	return []Event{
+		{parkmate.EventBookingExpiring, parkmate.LevelWarning},
+		{parkmate.EventBookingExpired, parkmate.LevelInfo},
+		{parkmate.EventBookingRenewed, parkmate.LevelSuccess},
+		{parkmate.EventBookingRenewFailed, parkmate.LevelError},
+		{parkmate.EventBookingCompleted, parkmate.LevelSuccess},
+		{parkmate.EventBookingCancelledByAdmin, parkmate.LevelWarning},
+		{parkmate.EventPaymentVerified, parkmate.LevelSuccess},
+		{parkmate.EventBookingCreated, parkmate.LevelInfo},
+		{parkmate.EventCarWashCompleted, parkmate.LevelSuccess},
+		{parkmate.EventAssignmentCreated, parkmate.LevelInfo},
+	}
 }
 
 func level(event string) parkmate.Level {
-	for _, e := range Events {
+	for _, e := range Events() {
 		if e.Name == event {
 			return e.Level
 		}
@@ -61,6 +63,16 @@ func BookingExpiring(b parkmate.Booking, left time.Duration) parkmate.Notificati
 	}
 	return note(b.UserID, parkmate.EventBookingExpiring, fmt.Sprintf("Your booking will expire in %d %s!", mins, unit),
 		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt})
+}
+
+// CountdownMessages returns the words of events 1 and 2 by event name,
+// for a client whose own countdown shows them: exactly the messages the
+// server stores for a booking warned warning before its end.
+func CountdownMessages(warning time.Duration) map[string]string {
+	return map[string]string{
+		parkmate.EventBookingExpiring: BookingExpiring(parkmate.Booking{}, warning).Message,
+		parkmate.EventBookingExpired:  BookingExpired(parkmate.Booking{}).Message,
+	}
 }
 
 // BookingExpired is event 2.

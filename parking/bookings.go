@@ -8,8 +8,27 @@ import (
 
 	"parkmate"
 	"parkmate/notify"
-	"parkmate/sqlstore"
 )
+
+// BookingTx stores bookings.
+type BookingTx interface {
+	// SlotLot returns a slot and its lot.
+	SlotLot(slotID int64) (parkmate.Slot, parkmate.Lot, error)
+	// CreateBooking inserts an ACTIVE booking of slotID from Now to ends; a
+	// slot that has an ACTIVE booking already fails with ECONFLICT
+	// slot_taken.
+	CreateBooking(userID, slotID int64, ends time.Time) (int64, error)
+	// BookingByID returns a booking with its slot, lot and driver.
+	BookingByID(id int64) (parkmate.Booking, error)
+	// Bookings lists bookings.
+	Bookings(f parkmate.BookingFilter) ([]parkmate.Booking, error)
+	// SetBookingStatus moves an ACTIVE booking to status; ok is false when
+	// it was not ACTIVE.
+	SetBookingStatus(id int64, status parkmate.BookingStatus) (ok bool, err error)
+	// ExtendBooking moves an ACTIVE booking's end, and arms its expiry
+	// warning again when warnAgain; ok is false when it was not ACTIVE.
+	ExtendBooking(id int64, ends time.Time, warnAgain bool) (ok bool, err error)
+}
 
 // Book holds a free slot for minutes (event 8 to the lot's owner).
 func (s *Service) Book(ctx context.Context, actor parkmate.User, slotID int64, minutes int) (parkmate.Booking, error) {
@@ -20,7 +39,7 @@ func (s *Service) Book(ctx context.Context, actor parkmate.User, slotID int64, m
 		return parkmate.Booking{}, err
 	}
 	var b parkmate.Booking
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.Update(ctx, func(tx Tx) error {
 		if _, _, err := tx.SlotLot(slotID); err != nil {
 			return err
 		}
@@ -48,11 +67,11 @@ func (s *Service) checkMinutes(minutes int) error {
 func (s *Service) maxMinutes() int { return int(s.cfg.MaxBooking / time.Minute) }
 
 // Bookings lists the bookings the actor may see, newest first.
-func (s *Service) Bookings(ctx context.Context, actor parkmate.User, status parkmate.BookingStatus, p sqlstore.Page) ([]parkmate.Booking, error) {
+func (s *Service) Bookings(ctx context.Context, actor parkmate.User, status parkmate.BookingStatus, p parkmate.Page) ([]parkmate.Booking, error) {
 	sc := scope(actor)
-	f := sqlstore.BookingFilter{UserID: sc.UserID, OwnerID: sc.OwnerID, EmployeeID: sc.EmployeeID, Status: status, Page: p}
+	f := parkmate.BookingFilter{UserID: sc.UserID, OwnerID: sc.OwnerID, EmployeeID: sc.EmployeeID, Status: status, Page: p}
 	var out []parkmate.Booking
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		out, err = tx.Bookings(f)
 		return err
 	})
@@ -60,7 +79,7 @@ func (s *Service) Bookings(ctx context.Context, actor parkmate.User, status park
 }
 
 // canSeeBooking reports whether actor may see a booking.
-func canSeeBooking(tx *sqlstore.Tx, actor parkmate.User, b parkmate.Booking) (bool, error) {
+func canSeeBooking(tx Tx, actor parkmate.User, b parkmate.Booking) (bool, error) {
 	if actor.Role == parkmate.RoleDriver {
 		return b.UserID == actor.ID, nil
 	}
@@ -70,7 +89,7 @@ func canSeeBooking(tx *sqlstore.Tx, actor parkmate.User, b parkmate.Booking) (bo
 // Booking returns one booking with its payments and car washes.
 func (s *Service) Booking(ctx context.Context, actor parkmate.User, id int64) (parkmate.Booking, error) {
 	var b parkmate.Booking
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.View(ctx, func(tx Tx) error {
 		var err error
 		if b, err = tx.BookingByID(id); err != nil {
 			return err
@@ -78,7 +97,7 @@ func (s *Service) Booking(ctx context.Context, actor parkmate.User, id int64) (p
 		if ok, err := canSeeBooking(tx, actor, b); err != nil || !ok {
 			return errors.Join(err, forbidden("This booking is not yours."))
 		}
-		f := sqlstore.ListFilter{BookingID: id, Page: sqlstore.Page{Limit: 200}}
+		f := parkmate.ListFilter{BookingID: id, Page: parkmate.Page{Limit: 200}}
 		if b.Payments, err = tx.Payments(f); err != nil {
 			return err
 		}
@@ -89,7 +108,7 @@ func (s *Service) Booking(ctx context.Context, actor parkmate.User, id int64) (p
 }
 
 // ownBooking loads a booking the actor (a driver) owns.
-func ownBooking(tx *sqlstore.Tx, actor parkmate.User, id int64) (parkmate.Booking, error) {
+func ownBooking(tx Tx, actor parkmate.User, id int64) (parkmate.Booking, error) {
 	b, err := tx.BookingByID(id)
 	if err != nil {
 		return b, err
@@ -110,7 +129,7 @@ func (s *Service) Renew(ctx context.Context, actor parkmate.User, id int64, minu
 	}
 	var b parkmate.Booking
 	var failure error
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.Update(ctx, func(tx Tx) error {
 		var err error
 		if b, err = ownBooking(tx, actor, id); err != nil {
 			return err
@@ -148,7 +167,7 @@ func (s *Service) Renew(ctx context.Context, actor parkmate.User, id int64, minu
 
 // Complete checks a booking out (event 5); the lot's owner only.
 func (s *Service) Complete(ctx context.Context, actor parkmate.User, id int64) (parkmate.Booking, error) {
-	return s.finish(ctx, actor, id, func(tx *sqlstore.Tx, b parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error) {
+	return s.finish(ctx, actor, id, func(tx Tx, b parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error) {
 		if actor.Role != parkmate.RoleOwner || b.OwnerID != actor.ID {
 			return "", nil, forbidden("Only the lot's owner may complete a booking.")
 		}
@@ -160,7 +179,7 @@ func (s *Service) Complete(ctx context.Context, actor parkmate.User, id int64) (
 // Cancel cancels a booking: its driver cancels it (CANCELLED_BY_USER), an
 // admin cancels anyone's (CANCELLED_BY_ADMIN, event 6).
 func (s *Service) Cancel(ctx context.Context, actor parkmate.User, id int64) (parkmate.Booking, error) {
-	return s.finish(ctx, actor, id, func(tx *sqlstore.Tx, b parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error) {
+	return s.finish(ctx, actor, id, func(tx Tx, b parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error) {
 		switch {
 		case actor.Role == parkmate.RoleAdmin:
 			n := notify.BookingCancelledByAdmin(b)
@@ -174,9 +193,9 @@ func (s *Service) Cancel(ctx context.Context, actor parkmate.User, id int64) (pa
 
 // finish moves an active booking to a final status decided by rule.
 func (s *Service) finish(ctx context.Context, actor parkmate.User, id int64,
-	rule func(*sqlstore.Tx, parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error)) (parkmate.Booking, error) {
+	rule func(Tx, parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error)) (parkmate.Booking, error) {
 	var b parkmate.Booking
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.Update(ctx, func(tx Tx) error {
 		var err error
 		if b, err = tx.BookingByID(id); err != nil {
 			return err

@@ -4,17 +4,41 @@ import (
 	"context"
 
 	"parkmate"
-	"parkmate/sqlstore"
 )
 
-func recipient(u parkmate.User) sqlstore.Recipient {
-	return sqlstore.Recipient{UserID: u.ID, Role: u.Role}
+// NotificationTx stores notifications and their read state. Group
+// notifications reach every user whose role's groups (parkmate.GroupsOf)
+// hold their key.
+type NotificationTx interface {
+	// AddNotification stores a notification, which reaches sockets after
+	// the transaction commits, and returns it with its id and time.
+	AddNotification(n parkmate.Notification) (parkmate.Notification, error)
+	// AddNotifications stores notifications in order, like AddNotification.
+	AddNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error)
+	// Inbox lists what the recipient can see, with its read state.
+	Inbox(r parkmate.Recipient, q parkmate.InboxQuery) ([]parkmate.InboxItem, error)
+	// NotificationsSince returns up to limit notifications the recipient
+	// can see with ids above since, oldest first.
+	NotificationsSince(r parkmate.Recipient, since int64, limit int) ([]parkmate.Notification, error)
+	// LatestID returns the newest id the recipient can see (0: none).
+	LatestID(r parkmate.Recipient) (int64, error)
+	// UnreadCount counts the recipient's unread notifications.
+	UnreadCount(r parkmate.Recipient) (int, error)
+	// MarkRead marks one notification the recipient can see read.
+	MarkRead(r parkmate.Recipient, id int64) (parkmate.InboxItem, error)
+	// MarkAllRead marks everything the recipient can see read, and returns
+	// how many were unread and the highest id now read.
+	MarkAllRead(r parkmate.Recipient) (updated int, upTo int64, err error)
+}
+
+func recipient(u parkmate.User) parkmate.Recipient {
+	return parkmate.Recipient{UserID: u.ID, Role: u.Role}
 }
 
 // Inbox lists the actor's notifications with their read state.
-func (s *Service) Inbox(ctx context.Context, actor parkmate.User, q sqlstore.InboxQuery) ([]parkmate.InboxItem, error) {
+func (s *Service) Inbox(ctx context.Context, actor parkmate.User, q parkmate.InboxQuery) ([]parkmate.InboxItem, error) {
 	var out []parkmate.InboxItem
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		out, err = tx.Inbox(recipient(actor), q)
 		return err
 	})
@@ -24,8 +48,8 @@ func (s *Service) Inbox(ctx context.Context, actor parkmate.User, q sqlstore.Inb
 // NotificationsSince returns stored notifications for a resuming socket.
 func (s *Service) NotificationsSince(ctx context.Context, userID int64, role parkmate.Role, since int64, limit int) ([]parkmate.Notification, error) {
 	var out []parkmate.Notification
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
-		out, err = tx.NotificationsSince(sqlstore.Recipient{UserID: userID, Role: role}, since, limit)
+	err := s.db.View(ctx, func(tx Tx) (err error) {
+		out, err = tx.NotificationsSince(parkmate.Recipient{UserID: userID, Role: role}, since, limit)
 		return err
 	})
 	return out, err
@@ -34,8 +58,8 @@ func (s *Service) NotificationsSince(ctx context.Context, userID int64, role par
 // LatestID returns the newest notification id a user can see (0: none).
 func (s *Service) LatestID(ctx context.Context, userID int64, role parkmate.Role) (int64, error) {
 	var id int64
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
-		id, err = tx.LatestID(sqlstore.Recipient{UserID: userID, Role: role})
+	err := s.db.View(ctx, func(tx Tx) (err error) {
+		id, err = tx.LatestID(parkmate.Recipient{UserID: userID, Role: role})
 		return err
 	})
 	return id, err
@@ -44,7 +68,7 @@ func (s *Service) LatestID(ctx context.Context, userID int64, role parkmate.Role
 // UnreadCount counts the actor's unread notifications.
 func (s *Service) UnreadCount(ctx context.Context, actor parkmate.User) (int, error) {
 	var n int
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		n, err = tx.UnreadCount(recipient(actor))
 		return err
 	})
@@ -54,7 +78,7 @@ func (s *Service) UnreadCount(ctx context.Context, actor parkmate.User) (int, er
 // MarkRead marks one notification read and tells the actor's other sockets.
 func (s *Service) MarkRead(ctx context.Context, actor parkmate.User, id int64) (parkmate.InboxItem, error) {
 	var it parkmate.InboxItem
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.Update(ctx, func(tx Tx) (err error) {
 		it, err = tx.MarkRead(recipient(actor), id)
 		return err
 	})
@@ -66,7 +90,7 @@ func (s *Service) MarkRead(ctx context.Context, actor parkmate.User, id int64) (
 
 // MarkAllRead marks all the actor's notifications read.
 func (s *Service) MarkAllRead(ctx context.Context, actor parkmate.User) (updated int, upTo int64, err error) {
-	err = s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err = s.db.Update(ctx, func(tx Tx) (err error) {
 		updated, upTo, err = tx.MarkAllRead(recipient(actor))
 		return err
 	})

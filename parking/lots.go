@@ -7,8 +7,33 @@ import (
 
 	"parkmate"
 	"parkmate/notify"
-	"parkmate/sqlstore"
 )
+
+// LotTx stores lots and their slots.
+type LotTx interface {
+	// CreateLot inserts a lot and its slots, numbered from 1.
+	CreateLot(l parkmate.Lot) (parkmate.Lot, error)
+	// LotByID returns a lot with its slot counts.
+	LotByID(id int64) (parkmate.Lot, error)
+	// Lots lists lots, of one owner unless ownerID is 0.
+	Lots(ownerID int64, p parkmate.Page) ([]parkmate.Lot, error)
+	// LotOwner returns the owner of a lot.
+	LotOwner(lotID int64) (int64, error)
+	// Slots lists a lot's slots by number, free when no booking of theirs
+	// is ACTIVE.
+	Slots(lotID int64) ([]parkmate.Slot, error)
+}
+
+// AssignmentTx stores which employees work on which lots.
+type AssignmentTx interface {
+	// IsEmployeeOf reports whether an employee is assigned to a lot.
+	IsEmployeeOf(employeeID, lotID int64) (bool, error)
+	// CreateAssignment assigns an employee to a lot; twice fails with
+	// ECONFLICT already_assigned.
+	CreateAssignment(a parkmate.Assignment) (parkmate.Assignment, error)
+	// Assignments lists assignments.
+	Assignments(f parkmate.AssignmentFilter) ([]parkmate.Assignment, error)
+}
 
 // CreateLot creates a lot with numbered slots; owners only.
 func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name string, slots int) (parkmate.Lot, error) {
@@ -23,7 +48,7 @@ func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name strin
 		return parkmate.Lot{}, invalid("A lot has 1 to %d slots.", s.cfg.MaxSlots)
 	}
 	var lot parkmate.Lot
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.Update(ctx, func(tx Tx) (err error) {
 		lot, err = tx.CreateLot(parkmate.Lot{Name: name, OwnerID: actor.ID, Slots: slots})
 		return err
 	})
@@ -31,13 +56,13 @@ func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name strin
 }
 
 // Lots lists lots; with mine, only the actor's own.
-func (s *Service) Lots(ctx context.Context, actor parkmate.User, mine bool, p sqlstore.Page) ([]parkmate.Lot, error) {
+func (s *Service) Lots(ctx context.Context, actor parkmate.User, mine bool, p parkmate.Page) ([]parkmate.Lot, error) {
 	var owner int64
 	if mine {
 		owner = actor.ID
 	}
 	var out []parkmate.Lot
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		out, err = tx.Lots(owner, p)
 		return err
 	})
@@ -47,7 +72,7 @@ func (s *Service) Lots(ctx context.Context, actor parkmate.User, mine bool, p sq
 // Slots lists a lot's slots with their availability.
 func (s *Service) Slots(ctx context.Context, actor parkmate.User, lotID int64) ([]parkmate.Slot, error) {
 	var out []parkmate.Slot
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.View(ctx, func(tx Tx) error {
 		if _, err := tx.LotByID(lotID); err != nil {
 			return err
 		}
@@ -64,7 +89,7 @@ func (s *Service) Assign(ctx context.Context, actor parkmate.User, employeeID, l
 		return parkmate.Assignment{}, err
 	}
 	var a parkmate.Assignment
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err := s.db.Update(ctx, func(tx Tx) error {
 		emp, err := tx.UserByID(employeeID)
 		if err != nil {
 			return err
@@ -87,8 +112,8 @@ func (s *Service) Assign(ctx context.Context, actor parkmate.User, employeeID, l
 }
 
 // Assignments lists the assignments the actor may see.
-func (s *Service) Assignments(ctx context.Context, actor parkmate.User, p sqlstore.Page) ([]parkmate.Assignment, error) {
-	f := sqlstore.AssignmentFilter{Page: p}
+func (s *Service) Assignments(ctx context.Context, actor parkmate.User, p parkmate.Page) ([]parkmate.Assignment, error) {
+	f := parkmate.AssignmentFilter{Page: p}
 	switch actor.Role {
 	case parkmate.RoleOwner:
 		f.OwnerID = actor.ID
@@ -98,7 +123,7 @@ func (s *Service) Assignments(ctx context.Context, actor parkmate.User, p sqlsto
 		return []parkmate.Assignment{}, nil
 	}
 	var out []parkmate.Assignment
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		out, err = tx.Assignments(f)
 		return err
 	})

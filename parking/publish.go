@@ -1,10 +1,7 @@
 package parking
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -15,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"parkmate"
-	"parkmate/sqlstore"
 )
 
 // Limits of the service publishing API.
@@ -113,7 +109,7 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (PublishResul
 		}
 	}
 	var res PublishResult
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.Update(ctx, func(tx Tx) (err error) {
 		if req.IdempotencyKey != "" {
 			claimed, err := tx.ClaimIdempotencyKey(req.IdempotencyKey, hash, tx.Now().Add(-IdempotencyWindow))
 			if err != nil {
@@ -144,7 +140,7 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (PublishResul
 }
 
 // publish stores req's notifications in tx and returns their ids.
-func (s *Service) publish(tx *sqlstore.Tx, req PublishRequest) ([]int64, error) {
+func (s *Service) publish(tx Tx, req PublishRequest) ([]int64, error) {
 	userIDs := slices.Clone(req.UserIDs)
 	var groups []string
 	for _, g := range req.Groups {
@@ -182,74 +178,9 @@ func (s *Service) publish(tx *sqlstore.Tx, req PublishRequest) ([]int64, error) 
 	return ids, nil
 }
 
-// hash identifies a validated request for its idempotency key: the
-// SHA-256 of its canonical JSON (data re-encoded with sorted keys), so
-// spacing and key order do not make a repeat look like another request.
-func (r *PublishRequest) hash() (string, error) {
-	var data any
-	if r.Data != nil {
-		dec := json.NewDecoder(bytes.NewReader(r.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&data); err != nil {
-			return "", invalid("data must be a JSON object.")
-		}
-	}
-	canonical, err := json.Marshal(struct {
-		Endpoint string         `json:"endpoint"`
-		UserIDs  []int64        `json:"user_ids"`
-		Groups   []string       `json:"groups"`
-		Type     parkmate.Level `json:"type"`
-		Message  string         `json:"message"`
-		Event    string         `json:"event"`
-		Data     any            `json:"data"`
-	}{"publish/1", append([]int64{}, r.UserIDs...), append([]string{}, r.Groups...), r.Type, r.Message, r.Event, data})
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(canonical)
-	return hex.EncodeToString(sum[:]), nil
-}
-
-// storedAnswer is how a publish's answer is kept with its idempotency key.
-type storedAnswer struct {
-	IDs []int64 `json:"ids"`
-}
-
-// replay returns the answer stored with key, whose claim another
-// transaction committed, or idempotency_key_reused when that answer was
-// to another request.
-func replay(tx *sqlstore.Tx, key, hash string) (PublishResult, error) {
-	a, err := tx.IdempotencyAnswer(key)
-	if err != nil {
-		return PublishResult{}, err
-	}
-	if a.RequestHash != hash {
-		return PublishResult{}, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "idempotency_key_reused",
-			"This Idempotency-Key was used within the last 24 hours for a different request; send a new key for a new request.")
-	}
-	var stored storedAnswer
-	if err := json.Unmarshal(a.Response, &stored); err != nil || a.Status == 0 {
-		return PublishResult{}, fmt.Errorf("idempotency key %q: unusable stored answer (status %d): %v", key, a.Status, err)
-	}
-	return PublishResult{Status: a.Status, IDs: stored.IDs, Replayed: true}, nil
-}
-
-// PurgeIdempotencyKeys deletes the idempotency keys older than
-// IdempotencyWindow, which already count as absent, and returns how many
-// it deleted. The node calls it hourly so the table does not grow without
-// bound.
-func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
-		n, err = tx.DeleteIdempotencyKeys(tx.Now().Add(-IdempotencyWindow))
-		return err
-	})
-	return n, err
-}
-
 // resolveGroup returns a group's members to notify one by one, or the key
 // of the one stored row that reaches them all.
-func (s *Service) resolveGroup(tx *sqlstore.Tx, g string) (members []int64, stored string, err error) {
+func (s *Service) resolveGroup(tx Tx, g string) (members []int64, stored string, err error) {
 	if g == parkmate.GroupAll {
 		return nil, g, nil
 	}
@@ -267,7 +198,7 @@ func (s *Service) resolveGroup(tx *sqlstore.Tx, g string) (members []int64, stor
 				if err != nil {
 					return nil, "", err
 				}
-				staff, err := tx.Assignments(sqlstore.AssignmentFilter{LotID: id, Page: sqlstore.Page{Limit: 10_000}})
+				staff, err := tx.Assignments(parkmate.AssignmentFilter{LotID: id, Page: parkmate.Page{Limit: 10_000}})
 				if err != nil {
 					return nil, "", err
 				}

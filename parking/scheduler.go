@@ -7,8 +7,23 @@ import (
 
 	"parkmate"
 	"parkmate/notify"
-	"parkmate/sqlstore"
 )
+
+// ExpiryTx finds and ends the bookings whose time runs out.
+type ExpiryTx interface {
+	// DueForWarning returns up to limit ids of ACTIVE bookings not warned
+	// yet that end by t, soonest first.
+	DueForWarning(t time.Time, limit int) ([]int64, error)
+	// DueForExpiry returns up to limit ids of ACTIVE bookings that ended by
+	// t, soonest first.
+	DueForExpiry(t time.Time, limit int) ([]int64, error)
+	// ExpireBooking moves an ACTIVE booking that ended by now to EXPIRED;
+	// ok is false when it was not ACTIVE or has not ended.
+	ExpireBooking(id int64, now time.Time) (ok bool, err error)
+	// MarkWarned records that an ACTIVE booking was warned; ok is false
+	// when it was not ACTIVE or was warned already.
+	MarkWarned(id int64) (ok bool, err error)
+}
 
 // schedulerBatch bounds the bookings one tick handles per kind.
 const schedulerBatch = 200
@@ -21,7 +36,7 @@ const schedulerBatch = 200
 func (s *Service) Tick(ctx context.Context) (warned, expired int, err error) {
 	now := s.clock.Now()
 	var warnIDs, expireIDs []int64
-	err = s.db.View(ctx, func(tx *sqlstore.Tx) error {
+	err = s.db.View(ctx, func(tx Tx) error {
 		var err error
 		if expireIDs, err = tx.DueForExpiry(now, schedulerBatch); err != nil {
 			return err
@@ -54,7 +69,7 @@ func (s *Service) Tick(ctx context.Context) (warned, expired int, err error) {
 }
 
 func (s *Service) expire(ctx context.Context, id int64) (done bool, err error) {
-	err = s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err = s.db.Update(ctx, func(tx Tx) error {
 		ok, err := tx.ExpireBooking(id, s.clock.Now())
 		if err != nil || !ok {
 			return err
@@ -71,7 +86,7 @@ func (s *Service) expire(ctx context.Context, id int64) (done bool, err error) {
 }
 
 func (s *Service) warn(ctx context.Context, id int64) (done bool, err error) {
-	err = s.db.Update(ctx, func(tx *sqlstore.Tx) error {
+	err = s.db.Update(ctx, func(tx Tx) error {
 		b, err := tx.BookingByID(id)
 		if err != nil {
 			return err

@@ -1,8 +1,8 @@
 // Package parking holds ParkMate's business rules: who may do what to
 // lots, bookings, payments, car washes and assignments, and which
 // notifications each change writes in its own transaction. Notifications
-// reach sockets only after that transaction commits (package sqlstore
-// publishes them).
+// reach sockets only after that transaction commits (the Store publishes
+// them).
 package parking
 
 import (
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"parkmate"
-	"parkmate/sqlstore"
 )
 
 // Notifier tells sockets about changes that are not notifications.
@@ -40,14 +39,14 @@ const (
 
 // Service applies the business rules. It is safe for concurrent use.
 type Service struct {
-	db       *sqlstore.DB
+	db       Store
 	clock    parkmate.Clock
 	cfg      Config
 	notifier Notifier
 }
 
 // New returns a Service over db.
-func New(db *sqlstore.DB, clock parkmate.Clock, notifier Notifier, cfg Config) *Service {
+func New(db Store, clock parkmate.Clock, notifier Notifier, cfg Config) *Service {
 	if cfg.MaxBooking <= 0 {
 		cfg.MaxBooking = DefaultMaxBooking
 	}
@@ -81,7 +80,7 @@ func requireRole(actor parkmate.User, roles ...parkmate.Role) error {
 }
 
 // canSeeLot reports whether actor may see what happens on a lot.
-func canSeeLot(tx *sqlstore.Tx, actor parkmate.User, lotID, ownerID int64) (bool, error) {
+func canSeeLot(tx Tx, actor parkmate.User, lotID, ownerID int64) (bool, error) {
 	switch actor.Role {
 	case parkmate.RoleAdmin:
 		return true, nil
@@ -94,20 +93,20 @@ func canSeeLot(tx *sqlstore.Tx, actor parkmate.User, lotID, ownerID int64) (bool
 }
 
 // scope narrows a list to what actor may see.
-func scope(actor parkmate.User) sqlstore.ListFilter {
+func scope(actor parkmate.User) parkmate.ListFilter {
 	switch actor.Role {
 	case parkmate.RoleDriver:
-		return sqlstore.ListFilter{UserID: actor.ID}
+		return parkmate.ListFilter{UserID: actor.ID}
 	case parkmate.RoleOwner:
-		return sqlstore.ListFilter{OwnerID: actor.ID}
+		return parkmate.ListFilter{OwnerID: actor.ID}
 	case parkmate.RoleEmployee:
-		return sqlstore.ListFilter{EmployeeID: actor.ID}
+		return parkmate.ListFilter{EmployeeID: actor.ID}
 	}
-	return sqlstore.ListFilter{}
+	return parkmate.ListFilter{}
 }
 
 // Users lists accounts, optionally of one role; admins only.
-func (s *Service) Users(ctx context.Context, actor parkmate.User, role parkmate.Role, p sqlstore.Page) ([]parkmate.User, error) {
+func (s *Service) Users(ctx context.Context, actor parkmate.User, role parkmate.Role, p parkmate.Page) ([]parkmate.User, error) {
 	if err := requireRole(actor, parkmate.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -115,7 +114,7 @@ func (s *Service) Users(ctx context.Context, actor parkmate.User, role parkmate.
 		return nil, invalid("Unknown role %q.", role)
 	}
 	var out []parkmate.User
-	err := s.db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+	err := s.db.View(ctx, func(tx Tx) (err error) {
 		out, err = tx.Users(role, p)
 		return err
 	})

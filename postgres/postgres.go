@@ -25,8 +25,9 @@ var migrations embed.FS
 // maxConns bounds the pool of one node.
 const maxConns = 32
 
-// Open connects to the database at url and brings its schema up to date.
-func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+// Open connects to the database at url and brings its schema up to date;
+// opts set up the DB (sqlstore.WithNow).
+func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.DB, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -41,7 +42,7 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return sqlstore.New(db, db, Dialect), nil
+	return sqlstore.New(db, db, Dialect(), opts...), nil
 }
 
 // migrate applies the migrations under goose's PostgreSQL session lock, so
@@ -54,15 +55,18 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return sqlstore.Migrate(ctx, db, goose.DialectPostgres, migrations, "migrations", goose.WithSessionLocker(locker))
 }
 
-// Dialect is PostgreSQL's.
-var Dialect = sqlstore.Dialect{
-	Name:              "postgres",
-	Numbered:          true,
-	IsUniqueViolation: func(err error) bool { return pgCode(err) == "23505" },
-	IsRetryable: func(err error) bool {
-		c := pgCode(err)
-		return c == "40P01" || c == "40001"
-	},
+// Dialect returns PostgreSQL's dialect: numbered placeholders, and a
+// deadlock or serialization failure means run the transaction again.
+func Dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Name:              "postgres",
+		Numbered:          true,
+		IsUniqueViolation: func(err error) bool { return pgCode(err) == "23505" },
+		IsRetryable: func(err error) bool {
+			c := pgCode(err)
+			return c == "40P01" || c == "40001"
+		},
+	}
 }
 
 func pgCode(err error) string {

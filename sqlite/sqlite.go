@@ -37,8 +37,8 @@ const checkpointEvery = time.Second
 const readConns = 4
 
 // Open opens (creating if needed) the SQLite database at path and brings
-// its schema up to date.
-func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+// its schema up to date; opts set up the DB (sqlstore.WithNow).
+func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.DB, error) {
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
 	}
@@ -72,7 +72,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	db := sqlstore.New(write, read, Dialect)
+	db := sqlstore.New(write, read, Dialect(), opts...)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go checkpoint(ckpt, stop, done)
@@ -103,11 +103,13 @@ func checkpoint(db *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
 	}
 }
 
-// Dialect is SQLite's: one writer at a time, ? placeholders.
-var Dialect = sqlstore.Dialect{
-	Name:              "sqlite",
-	SerializeWrites:   true,
-	IsUniqueViolation: isUniqueViolation,
+// Dialect returns SQLite's dialect: one writer at a time, ? placeholders.
+func Dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Name:              "sqlite",
+		SerializeWrites:   true,
+		IsUniqueViolation: isUniqueViolation,
+	}
 }
 
 func isUniqueViolation(err error) bool {

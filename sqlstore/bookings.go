@@ -43,19 +43,12 @@ func (tx *Tx) BookingByID(id int64) (parkmate.Booking, error) {
 	return b, err
 }
 
-// BookingFilter selects bookings; zero fields do not filter.
-type BookingFilter struct {
-	UserID, OwnerID, EmployeeID int64
-	Status                      parkmate.BookingStatus
-	Page
-}
-
 // Bookings lists bookings, newest first.
-func (tx *Tx) Bookings(f BookingFilter) ([]parkmate.Booking, error) {
+func (tx *Tx) Bookings(f parkmate.BookingFilter) ([]parkmate.Booking, error) {
 	rows, err := tx.query(bookingSelect+` WHERE (? = 0 OR b.user_id = ?) AND (? = 0 OR l.owner_id = ?)
 		AND (? = 0 OR s.lot_id IN (SELECT lot_id FROM assignments WHERE employee_id = ?))
 		AND (? = '' OR b.status = ?) AND b.id < ? ORDER BY b.id DESC LIMIT ?`,
-		f.UserID, f.UserID, f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.Status, f.Status, f.before(), f.limit())
+		f.UserID, f.UserID, f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.Status, f.Status, before(f.Page), f.Size())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Booking, error) { return scanBooking(r) })
 }
 

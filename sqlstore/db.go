@@ -43,30 +43,59 @@ type Dialect struct {
 	SerializeWrites bool
 }
 
-// DB is a ParkMate database.
+// DB is a ParkMate database. Its relay and clock are set where it is
+// made (New, the engines' Open, WithRelay) and never change.
 type DB struct {
+	*engine
+	relay Relay
+	now   func() time.Time
+}
+
+// engine is what every DB made from one opened database shares: the pools,
+// the dialect and the write lock.
+type engine struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect Dialect
 	writeMu sync.Mutex
 	queries sync.Map // query text -> rebound text
 	closers []func() error
-
-	// Relay, when set, receives committed notifications.
-	Relay Relay
-	// Now returns the current time; tests replace it.
-	Now func() time.Time
 }
 
-// New returns a DB over the given pools (read may equal write).
-func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{write: write, read: read, dialect: d, Now: parkmate.SystemClock{}.Now}
+// Option sets up a DB where it opens.
+type Option func(*DB)
+
+// WithNow makes the DB read the time of its transactions from now instead
+// of the system clock; tests pass a clock they control.
+func WithNow(now func() time.Time) Option {
+	return func(db *DB) { db.now = now }
+}
+
+// New returns a DB over the given pools (read may equal write). It hands
+// committed notifications to nobody until WithRelay makes one that does.
+func New(write, read *sql.DB, d Dialect, opts ...Option) *DB {
+	db := &DB{engine: &engine{write: write, read: read, dialect: d}, now: parkmate.SystemClock{}.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	return db
+}
+
+// WithRelay returns a DB over the same database (pools, write lock, clock)
+// that hands the notifications of every transaction it commits to r; nil
+// hands them to nobody. db itself is unchanged: a node builds its relay,
+// which reads db, and then writes through db.WithRelay(relay).
+func (db *DB) WithRelay(r Relay) *DB {
+	d := *db
+	d.relay = r
+	return &d
 }
 
 // OnClose adds fn to what Close does before it closes the pools.
 func (db *DB) OnClose(fn func() error) { db.closers = append(db.closers, fn) }
 
-// Close stops what the engine runs in the background and closes the pools.
+// Close stops what the engine runs in the background and closes the pools,
+// which every DB made from db with WithRelay shares.
 func (db *DB) Close() error {
 	for _, fn := range db.closers {
 		_ = fn()
@@ -112,8 +141,8 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		var notes []parkmate.Notification
 		notes, err = db.update(ctx, fn)
 		if err == nil {
-			if len(notes) > 0 && db.Relay != nil {
-				db.Relay.Committed(context.WithoutCancel(ctx), notes)
+			if len(notes) > 0 && db.relay != nil {
+				db.relay.Committed(context.WithoutCancel(ctx), notes)
 			}
 			return nil
 		}
@@ -135,7 +164,7 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notifi
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Millisecond), write: true}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.now().UTC().Truncate(time.Millisecond), write: true}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return nil, err
@@ -153,7 +182,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer func() { _ = sqlTx.Rollback() }()
-	return fn(&Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Millisecond)})
+	return fn(&Tx{tx: sqlTx, db: db, ctx: ctx, now: db.now().UTC().Truncate(time.Millisecond)})
 }
 
 // q rewrites ? placeholders for engines that number them.
@@ -226,20 +255,8 @@ func scanAll[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) 
 	return out, rows.Err()
 }
 
-// Page bounds a list: ids below Before (0: no bound), at most Limit rows.
-type Page struct {
-	Before int64
-	Limit  int
-}
-
-func (p Page) limit() int {
-	if p.Limit <= 0 {
-		return 50
-	}
-	return p.Limit
-}
-
-func (p Page) before() int64 {
+// before is a page's upper bound on ids, as a number SQL compares.
+func before(p parkmate.Page) int64 {
 	if p.Before <= 0 {
 		return 1<<62 - 1
 	}

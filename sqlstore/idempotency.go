@@ -5,19 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// IdempotencyAnswer is the first answer given to an idempotency key.
-type IdempotencyAnswer struct {
-	// RequestHash identifies the request the key was first used with.
-	RequestHash string
-	// Status is the status of the answer (0 while its transaction runs).
-	Status int
-	// Response is the answer's body.
-	Response []byte
-	// CreatedAt is when the key was claimed.
-	CreatedAt time.Time
-}
+	"parkmate"
+)
 
 // ClaimIdempotencyKey claims key for the request with hash in this
 // transaction, unless it was claimed after expiredBefore's instant (a
@@ -38,8 +28,8 @@ func (tx *Tx) ClaimIdempotencyKey(key, hash string, expiredBefore time.Time) (bo
 
 // IdempotencyAnswer returns what is stored for key. It is read after a
 // claim failed, so the key exists; a missing one is an internal error.
-func (tx *Tx) IdempotencyAnswer(key string) (IdempotencyAnswer, error) {
-	var a IdempotencyAnswer
+func (tx *Tx) IdempotencyAnswer(key string) (parkmate.IdempotencyAnswer, error) {
+	var a parkmate.IdempotencyAnswer
 	var created int64
 	var resp string
 	err := tx.queryRow(`SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE key = ?`, key).

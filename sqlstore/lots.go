@@ -44,9 +44,9 @@ func (tx *Tx) LotByID(id int64) (parkmate.Lot, error) {
 }
 
 // Lots lists lots, newest first, optionally of one owner.
-func (tx *Tx) Lots(ownerID int64, p Page) ([]parkmate.Lot, error) {
+func (tx *Tx) Lots(ownerID int64, p parkmate.Page) ([]parkmate.Lot, error) {
 	rows, err := tx.query(lotSelect+` WHERE (? = 0 OR l.owner_id = ?) AND l.id < ? ORDER BY l.id DESC LIMIT ?`,
-		ownerID, ownerID, p.before(), p.limit())
+		ownerID, ownerID, before(p), p.Size())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Lot, error) { return scanLot(r) })
 }
 
@@ -107,17 +107,11 @@ func (tx *Tx) CreateAssignment(a parkmate.Assignment) (parkmate.Assignment, erro
 	return a, err
 }
 
-// AssignmentFilter selects assignments; zero fields do not filter.
-type AssignmentFilter struct {
-	OwnerID, EmployeeID, LotID int64
-	Page
-}
-
 // Assignments lists assignments, newest first.
-func (tx *Tx) Assignments(f AssignmentFilter) ([]parkmate.Assignment, error) {
+func (tx *Tx) Assignments(f parkmate.AssignmentFilter) ([]parkmate.Assignment, error) {
 	rows, err := tx.query(assignmentSelect+` WHERE (? = 0 OR l.owner_id = ?) AND (? = 0 OR a.employee_id = ?)
 		AND (? = 0 OR a.lot_id = ?) AND a.id < ? ORDER BY a.id DESC LIMIT ?`,
-		f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.LotID, f.LotID, f.before(), f.limit())
+		f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.LotID, f.LotID, before(f.Page), f.Size())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Assignment, error) {
 		var a parkmate.Assignment
 		var created int64

@@ -9,13 +9,8 @@ import (
 	"parkmate"
 )
 
-// Recipient is whose inbox a query reads: a user and the groups of its role.
-type Recipient struct {
-	UserID int64
-	Role   parkmate.Role
-}
-
-func (r Recipient) args() []any {
+// recipientArgs are the arguments of visible for r.
+func recipientArgs(r parkmate.Recipient) []any {
 	g := parkmate.GroupsOf(r.Role)
 	return []any{r.UserID, g[0], g[1]}
 }
@@ -38,7 +33,7 @@ func visibleRange(cmp, order string) string {
 	return `(` + branch("user_id") + ` UNION ALL ` + branch("group_key") + ` UNION ALL ` + branch("group_key") + `) AS n`
 }
 
-func (r Recipient) rangeArgs(bound int64, limit int) []any {
+func rangeArgs(r parkmate.Recipient, bound int64, limit int) []any {
 	g := parkmate.GroupsOf(r.Role)
 	return []any{r.UserID, bound, limit, g[0], bound, limit, g[1], bound, limit}
 }
@@ -135,33 +130,25 @@ func scanNotification(r interface{ Scan(...any) error }, extra ...any) (parkmate
 
 // NotificationsSince returns up to limit notifications the recipient can
 // see with id > since, oldest first: the replay of a resuming socket.
-func (tx *Tx) NotificationsSince(r Recipient, since int64, limit int) ([]parkmate.Notification, error) {
+func (tx *Tx) NotificationsSince(r parkmate.Recipient, since int64, limit int) ([]parkmate.Notification, error) {
 	rows, err := tx.query(`SELECT `+notificationCols+` FROM `+visibleRange(">", "ASC")+` ORDER BY n.id ASC LIMIT ?`,
-		append(r.rangeArgs(since, limit), limit)...)
+		append(rangeArgs(r, since, limit), limit)...)
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Notification, error) { return scanNotification(r) })
 }
 
 const readExpr = `(n.id <= (SELECT read_up_to FROM users WHERE id = ?)
 	OR EXISTS (SELECT 1 FROM notification_reads x WHERE x.user_id = ? AND x.notification_id = n.id))`
 
-// InboxQuery selects inbox items: with Since set, ids above it oldest
-// first; otherwise ids below Before newest first.
-type InboxQuery struct {
-	Since    int64
-	HasSince bool
-	Page
-}
-
 // Inbox lists the recipient's notifications with their read state.
-func (tx *Tx) Inbox(r Recipient, q InboxQuery) ([]parkmate.InboxItem, error) {
+func (tx *Tx) Inbox(r parkmate.Recipient, q parkmate.InboxQuery) ([]parkmate.InboxItem, error) {
 	args := []any{r.UserID, r.UserID}
 	var query string
 	if q.HasSince {
 		query = visibleRange(">", "ASC") + ` ORDER BY n.id ASC LIMIT ?`
-		args = append(append(args, r.rangeArgs(q.Since, q.limit())...), q.limit())
+		args = append(append(args, rangeArgs(r, q.Since, q.Size())...), q.Size())
 	} else {
 		query = visibleRange("<", "DESC") + ` ORDER BY n.id DESC LIMIT ?`
-		args = append(append(args, r.rangeArgs(q.before(), q.limit())...), q.limit())
+		args = append(append(args, rangeArgs(r, before(q.Page), q.Size())...), q.Size())
 	}
 	rows, err := tx.query(`SELECT `+notificationCols+`, `+readExpr+` FROM `+query, args...)
 	return scanAll(rows, err, func(rs *sql.Rows) (parkmate.InboxItem, error) {
@@ -173,9 +160,9 @@ func (tx *Tx) Inbox(r Recipient, q InboxQuery) ([]parkmate.InboxItem, error) {
 }
 
 // InboxItem returns one notification the recipient can see.
-func (tx *Tx) InboxItem(r Recipient, id int64) (parkmate.InboxItem, error) {
+func (tx *Tx) InboxItem(r parkmate.Recipient, id int64) (parkmate.InboxItem, error) {
 	var it parkmate.InboxItem
-	args := append([]any{r.UserID, r.UserID}, r.args()...)
+	args := append([]any{r.UserID, r.UserID}, recipientArgs(r)...)
 	n, err := scanNotification(tx.queryRow(`SELECT `+notificationCols+`, `+readExpr+` FROM notifications n WHERE `+visible+` AND n.id = ?`,
 		append(args, id)...), &it.Read)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -186,7 +173,7 @@ func (tx *Tx) InboxItem(r Recipient, id int64) (parkmate.InboxItem, error) {
 }
 
 // UnreadCount counts the recipient's unread notifications.
-func (tx *Tx) UnreadCount(r Recipient) (int, error) {
+func (tx *Tx) UnreadCount(r parkmate.Recipient) (int, error) {
 	var n int
 	g := parkmate.GroupsOf(r.Role)
 	err := tx.queryRow(`SELECT COUNT(*) FROM (SELECT id FROM notifications WHERE user_id = ?
@@ -196,7 +183,7 @@ func (tx *Tx) UnreadCount(r Recipient) (int, error) {
 }
 
 // MarkRead marks one notification read for the recipient.
-func (tx *Tx) MarkRead(r Recipient, id int64) (parkmate.InboxItem, error) {
+func (tx *Tx) MarkRead(r parkmate.Recipient, id int64) (parkmate.InboxItem, error) {
 	it, err := tx.InboxItem(r, id)
 	if err != nil || it.Read {
 		it.Read = true
@@ -208,7 +195,7 @@ func (tx *Tx) MarkRead(r Recipient, id int64) (parkmate.InboxItem, error) {
 }
 
 // LatestID returns the newest notification id the recipient can see.
-func (tx *Tx) LatestID(r Recipient) (int64, error) {
+func (tx *Tx) LatestID(r parkmate.Recipient) (int64, error) {
 	var id sql.NullInt64
 	g := parkmate.GroupsOf(r.Role)
 	err := tx.queryRow(`SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM notifications WHERE user_id = ?
@@ -218,7 +205,7 @@ func (tx *Tx) LatestID(r Recipient) (int64, error) {
 
 // MarkAllRead marks every notification the recipient can see read and
 // returns how many were unread and the highest id now read.
-func (tx *Tx) MarkAllRead(r Recipient) (updated int, upTo int64, err error) {
+func (tx *Tx) MarkAllRead(r parkmate.Recipient) (updated int, upTo int64, err error) {
 	if updated, err = tx.UnreadCount(r); err != nil {
 		return 0, 0, err
 	}

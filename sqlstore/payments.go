@@ -35,25 +35,23 @@ func (tx *Tx) PaymentByID(id int64) (parkmate.Payment, error) {
 	return p, err
 }
 
-// ListFilter selects payments or car washes; zero fields do not filter.
-type ListFilter struct {
-	UserID, OwnerID, EmployeeID, BookingID int64
-	Status                                 string
-	Page
-}
-
+// listWhere filters payments or car washes (joined to their booking b and
+// slot s) by a ListFilter; its arguments: listArgs.
 const listWhere = ` WHERE (? = 0 OR b.user_id = ?)
 	AND (? = 0 OR s.lot_id IN (SELECT id FROM lots WHERE owner_id = ?))
 	AND (? = 0 OR s.lot_id IN (SELECT lot_id FROM assignments WHERE employee_id = ?))
 	AND (? = 0 OR b.id = ?)`
 
-func (f ListFilter) args() []any {
-	return []any{f.UserID, f.UserID, f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.BookingID, f.BookingID, f.Status, f.Status, f.before(), f.limit()}
+// listArgs are the arguments of listWhere, then of the status, page and
+// limit conditions that follow it.
+func listArgs(f parkmate.ListFilter) []any {
+	return []any{f.UserID, f.UserID, f.OwnerID, f.OwnerID, f.EmployeeID, f.EmployeeID, f.BookingID, f.BookingID,
+		f.Status, f.Status, before(f.Page), f.Size()}
 }
 
 // Payments lists payments, newest first.
-func (tx *Tx) Payments(f ListFilter) ([]parkmate.Payment, error) {
-	rows, err := tx.query(paymentSelect+listWhere+` AND (? = '' OR p.status = ?) AND p.id < ? ORDER BY p.id DESC LIMIT ?`, f.args()...)
+func (tx *Tx) Payments(f parkmate.ListFilter) ([]parkmate.Payment, error) {
+	rows, err := tx.query(paymentSelect+listWhere+` AND (? = '' OR p.status = ?) AND p.id < ? ORDER BY p.id DESC LIMIT ?`, listArgs(f)...)
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.Payment, error) { return scanPayment(r) })
 }
 
@@ -61,44 +59,4 @@ func (tx *Tx) Payments(f ListFilter) ([]parkmate.Payment, error) {
 // when it was not in from.
 func (tx *Tx) SetPaymentStatus(id int64, from, to parkmate.PaymentStatus) (bool, error) {
 	return tx.changed(`UPDATE payments SET status = ? WHERE id = ? AND status = ?`, to, id, from)
-}
-
-const carWashSelect = `SELECT c.id, c.booking_id, s.lot_id, b.user_id, c.service, c.status, c.created_at
-	FROM carwashes c JOIN bookings b ON b.id = c.booking_id JOIN slots s ON s.id = b.slot_id`
-
-func scanCarWash(r interface{ Scan(...any) error }) (parkmate.CarWash, error) {
-	var c parkmate.CarWash
-	var created int64
-	err := r.Scan(&c.ID, &c.BookingID, &c.LotID, &c.UserID, &c.Service, &c.Status, &created)
-	c.CreatedAt = fromMS(created)
-	return c, err
-}
-
-// CreateCarWash inserts a car wash order.
-func (tx *Tx) CreateCarWash(c parkmate.CarWash) (int64, error) {
-	var id int64
-	err := tx.queryRow(`INSERT INTO carwashes (booking_id, service, status, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		c.BookingID, c.Service, c.Status, ms(tx.now)).Scan(&id)
-	return id, err
-}
-
-// CarWashByID returns a car wash or a not-found error.
-func (tx *Tx) CarWashByID(id int64) (parkmate.CarWash, error) {
-	c, err := scanCarWash(tx.queryRow(carWashSelect+` WHERE c.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, notFound("Car wash", id)
-	}
-	return c, err
-}
-
-// CarWashes lists car washes, newest first.
-func (tx *Tx) CarWashes(f ListFilter) ([]parkmate.CarWash, error) {
-	rows, err := tx.query(carWashSelect+listWhere+` AND (? = '' OR c.status = ?) AND c.id < ? ORDER BY c.id DESC LIMIT ?`, f.args()...)
-	return scanAll(rows, err, func(r *sql.Rows) (parkmate.CarWash, error) { return scanCarWash(r) })
-}
-
-// SetCarWashStatus moves a car wash to status unless it is completed; ok
-// is false when it already was.
-func (tx *Tx) SetCarWashStatus(id int64, to parkmate.CarWashStatus) (bool, error) {
-	return tx.changed(`UPDATE carwashes SET status = ? WHERE id = ? AND status <> 'COMPLETED'`, to, id)
 }

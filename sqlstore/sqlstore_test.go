@@ -37,17 +37,17 @@ func (r *recorder) all() []parkmate.Notification {
 // engines opens one fresh database per engine.
 var engines = []struct {
 	name string
-	open func(testing.TB) *sqlstore.DB
+	open func(testing.TB, ...sqlstore.Option) *sqlstore.DB
 }{
-	{"sqlite", func(tb testing.TB) *sqlstore.DB {
-		db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "t.db"))
+	{"sqlite", func(tb testing.TB, opts ...sqlstore.Option) *sqlstore.DB {
+		db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "t.db"), opts...)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		return db
 	}},
-	{"postgres", func(tb testing.TB) *sqlstore.DB {
-		db, err := postgres.Open(context.Background(), testservices.Postgres(tb))
+	{"postgres", func(tb testing.TB, opts ...sqlstore.Option) *sqlstore.DB {
+		db, err := postgres.Open(context.Background(), testservices.Postgres(tb), opts...)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -64,8 +64,7 @@ func TestConformance(t *testing.T) {
 					db := e.open(t)
 					t.Cleanup(func() { db.Close() })
 					rec := &recorder{}
-					db.Relay = rec
-					tc.run(t, db, rec)
+					tc.run(t, db.WithRelay(rec), rec)
 				})
 			}
 		})
@@ -135,7 +134,7 @@ var suite = []struct {
 		}
 		var stored []parkmate.Notification
 		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
-			stored, err = tx.NotificationsSince(sqlstore.Recipient{UserID: u.ID, Role: u.Role}, 0, 100)
+			stored, err = tx.NotificationsSince(parkmate.Recipient{UserID: u.ID, Role: u.Role}, 0, 100)
 			return err
 		})
 		if len(stored) != 3 || stored[1].ID != got[1].ID || string(stored[1].Data) != `{"k":1}` || stored[1].Event != "test.note" {
@@ -237,7 +236,7 @@ var suite = []struct {
 		count := func(u parkmate.User) int {
 			var n int
 			_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
-				n, err = tx.UnreadCount(sqlstore.Recipient{UserID: u.ID, Role: u.Role})
+				n, err = tx.UnreadCount(parkmate.Recipient{UserID: u.ID, Role: u.Role})
 				return err
 			})
 			return n
@@ -248,7 +247,7 @@ var suite = []struct {
 	}},
 	{"read state: one, then all", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
 		u := mustUser(t, db, "dana", parkmate.RoleDriver)
-		r := sqlstore.Recipient{UserID: u.ID, Role: u.Role}
+		r := parkmate.Recipient{UserID: u.ID, Role: u.Role}
 		var ids []int64
 		_ = db.Update(ctx, func(tx *sqlstore.Tx) error {
 			out, err := tx.AddNotifications([]parkmate.Notification{note(u.ID, "1"), note(u.ID, "2"), {GroupKey: "all", Type: "info", Message: "3"}})
@@ -275,7 +274,7 @@ var suite = []struct {
 		}
 		var items []parkmate.InboxItem
 		_ = db.View(ctx, func(tx *sqlstore.Tx) (err error) {
-			items, err = tx.Inbox(r, sqlstore.InboxQuery{})
+			items, err = tx.Inbox(r, parkmate.InboxQuery{})
 			return err
 		})
 		for _, it := range items {

@@ -45,9 +45,9 @@ func (tx *Tx) UserByUsername(name string) (u parkmate.User, ok bool, err error) 
 }
 
 // Users lists users, optionally of one role, by id.
-func (tx *Tx) Users(role parkmate.Role, p Page) ([]parkmate.User, error) {
+func (tx *Tx) Users(role parkmate.Role, p parkmate.Page) ([]parkmate.User, error) {
 	rows, err := tx.query(`SELECT `+userCols+` FROM users WHERE (? = '' OR role = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
-		role, role, p.before(), p.limit())
+		role, role, before(p), p.Size())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.User, error) { return scanUser(r) })
 }
 

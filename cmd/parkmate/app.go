@@ -95,12 +95,11 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 	}
 	log := opt.Log
 	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID()}
-	db, err := openDB(ctx, cfg.DB)
+	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
 	if err != nil {
 		return nil, err
 	}
 	a.db = db
-	db.Now = opt.Clock.Now
 	secret, err := jwtSecret(cfg, log)
 	if err != nil {
 		db.Close()
@@ -111,8 +110,8 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.wireRelay(cfg)
-	a.parking = parking.New(db, opt.Clock, a.sender, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
-	if a.auth, err = auth.New(db, opt.Clock, a.sender, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
+	a.parking = parking.New(a.db.ParkingStore(), opt.Clock, a.sender, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
+	if a.auth, err = auth.New(a.db.AuthStore(), opt.Clock, a.sender, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -177,7 +176,7 @@ func (a *App) wireRelay(cfg Config) {
 		OnBrokerGap:    func() { a.auth.ForgetAllSessions() },
 	}, a.log)
 	a.sender = relay.NewSender(a.seq, a.broker, relay.SenderConfig{}, a.log)
-	a.db.Relay = a.sender
+	a.db = a.db.WithRelay(a.sender)
 }
 
 // unreachable is a broker that can tell how long it has been failing.

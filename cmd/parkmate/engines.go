@@ -14,11 +14,11 @@ import (
 )
 
 // openDB opens the database named by dsn: a postgres:// URL or a SQLite path.
-func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+func openDB(ctx context.Context, dsn string, opts ...sqlstore.Option) (*sqlstore.DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return postgres.Open(ctx, dsn)
+		return postgres.Open(ctx, dsn, opts...)
 	}
-	return sqlite.Open(ctx, dsn)
+	return sqlite.Open(ctx, dsn, opts...)
 }
 
 // openBroker returns the broker named by spec: "memory" or a redis:// URL.

@@ -1,0 +1,132 @@
+package auth_test
+
+import (
+	"context"
+	"maps"
+	"strings"
+	"sync"
+	"time"
+
+	"parkmate"
+	"parkmate/auth"
+)
+
+// memStore is an auth.Store in memory, for this package's tests: the
+// contract of package sqlstore (whose conformance suite covers the real
+// engines) without SQL. Update keeps its changes only when fn succeeds.
+type memStore struct {
+	mu       sync.Mutex
+	clock    parkmate.Clock
+	users    map[int64]parkmate.User
+	sessions map[string]parkmate.Session
+	fail     error // when set, every transaction fails with it
+}
+
+var _ auth.Store = (*memStore)(nil)
+
+func newMemStore(clock parkmate.Clock) *memStore {
+	return &memStore{clock: clock, users: map[int64]parkmate.User{}, sessions: map[string]parkmate.Session{}}
+}
+
+func (m *memStore) Update(_ context.Context, fn func(auth.Tx) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	tx := &memTx{now: m.clock.Now(), users: maps.Clone(m.users), sessions: maps.Clone(m.sessions)}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	m.users, m.sessions = tx.users, tx.sessions
+	return nil
+}
+
+func (m *memStore) View(ctx context.Context, fn func(auth.Tx) error) error {
+	return m.Update(ctx, fn) // nothing here writes in a View; a copy is as good
+}
+
+// deleteUser removes an account behind the service's back.
+func (m *memStore) deleteUser(id int64) {
+	m.mu.Lock()
+	delete(m.users, id)
+	m.mu.Unlock()
+}
+
+func (m *memStore) setFail(err error) {
+	m.mu.Lock()
+	m.fail = err
+	m.mu.Unlock()
+}
+
+type memTx struct {
+	now      time.Time
+	users    map[int64]parkmate.User
+	sessions map[string]parkmate.Session
+}
+
+func (tx *memTx) CreateUser(u parkmate.User) (parkmate.User, error) {
+	if _, taken, _ := tx.UserByUsername(u.Username); taken {
+		return u, parkmate.CodedErrorf(parkmate.ECONFLICT, "username_taken", "The username %q is taken.", u.Username)
+	}
+	u.ID = int64(len(tx.users) + 1)
+	tx.users[u.ID] = u
+	return u, nil
+}
+
+func (tx *memTx) UserByID(id int64) (parkmate.User, error) {
+	u, ok := tx.users[id]
+	if !ok {
+		return u, parkmate.Errorf(parkmate.ENOTFOUND, "User %d not found.", id)
+	}
+	return u, nil
+}
+
+func (tx *memTx) UserByUsername(name string) (parkmate.User, bool, error) {
+	for _, u := range tx.users {
+		if strings.EqualFold(u.Username, name) {
+			return u, true, nil
+		}
+	}
+	return parkmate.User{}, false, nil
+}
+
+func (tx *memTx) CreateSession(s parkmate.Session) error {
+	tx.sessions[s.ID] = s
+	return nil
+}
+
+func (tx *memTx) SessionByID(id string) (parkmate.Session, bool, error) {
+	s, ok := tx.sessions[id]
+	return s, ok, nil
+}
+
+func (tx *memTx) RevokeSession(id string) error {
+	if s, ok := tx.sessions[id]; ok && s.RevokedAt == nil {
+		now := tx.now
+		s.RevokedAt = &now
+		tx.sessions[id] = s
+	}
+	return nil
+}
+
+func (tx *memTx) SessionsRevokedSince(t time.Time) ([]parkmate.Session, error) {
+	var out []parkmate.Session
+	for _, s := range tx.sessions {
+		if s.RevokedAt != nil && !s.RevokedAt.Before(t) {
+			out = append(out, parkmate.Session{ID: s.ID, UserID: s.UserID})
+		}
+	}
+	return out, nil
+}
+
+func (tx *memTx) DeleteExpiredSessions(t time.Time) (int64, error) {
+	var n int64
+	for id, s := range tx.sessions {
+		if s.ExpiresAt.Before(t) {
+			delete(tx.sessions, id)
+			n++
+		}
+	}
+	return n, nil
+}

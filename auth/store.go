@@ -1,0 +1,40 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"parkmate"
+)
+
+// Store is the storage of accounts and sessions. Package sqlstore
+// implements it; the tests of this package implement it in memory.
+type Store interface {
+	// Update runs fn in one write transaction, which commits when fn
+	// returns nil and rolls back otherwise.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction: what accounts and sessions read and change.
+type Tx interface {
+	// CreateUser inserts a user and returns it with its id; a username
+	// taken in any case fails with ECONFLICT username_taken.
+	CreateUser(u parkmate.User) (parkmate.User, error)
+	// UserByID returns a user, or fails with ENOTFOUND.
+	UserByID(id int64) (parkmate.User, error)
+	// UserByUsername returns a user by name in any case, or ok false.
+	UserByUsername(name string) (u parkmate.User, ok bool, err error)
+	// CreateSession records a sign-in.
+	CreateSession(s parkmate.Session) error
+	// SessionByID returns a session, or ok false.
+	SessionByID(id string) (s parkmate.Session, ok bool, err error)
+	// RevokeSession ends a session, stamped with the transaction's time.
+	RevokeSession(id string) error
+	// SessionsRevokedSince returns the sessions revoked at or after t, by
+	// any node, with their id and user.
+	SessionsRevokedSince(t time.Time) ([]parkmate.Session, error)
+	// DeleteExpiredSessions removes the sessions that ended before t.
+	DeleteExpiredSessions(t time.Time) (int64, error)
+}

@@ -1,0 +1,76 @@
+package parkmate_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"parkmate"
+)
+
+func TestGroupsOf(t *testing.T) {
+	for _, tc := range []struct {
+		role parkmate.Role
+		want []string
+	}{
+		{parkmate.RoleDriver, []string{"all", "role:driver"}},
+		{parkmate.RoleOwner, []string{"all", "role:owner"}},
+		{parkmate.RoleEmployee, []string{"all", "role:employee"}},
+		{parkmate.RoleAdmin, []string{"all", "role:admin"}},
+	} {
+		if got := parkmate.GroupsOf(tc.role); !slices.Equal(got, tc.want) || !tc.role.Valid() {
+			t.Errorf("%s: %v, want %v", tc.role, got, tc.want)
+		}
+	}
+	if parkmate.Role("king").Valid() || parkmate.Role("").Valid() || parkmate.Level("loud").Valid() || !parkmate.LevelError.Valid() {
+		t.Fatal("validity")
+	}
+}
+
+func TestPageSize(t *testing.T) {
+	for limit, want := range map[int]int{0: parkmate.DefaultPageSize, -1: parkmate.DefaultPageSize, 1: 1, 200: 200} {
+		if got := (parkmate.Page{Limit: limit}).Size(); got != want {
+			t.Errorf("limit %d: size %d, want %d", limit, got, want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	plain := parkmate.Errorf(parkmate.ENOTFOUND, "Lot %d not found.", 7)
+	coded := parkmate.CodedErrorf(parkmate.ECONFLICT, "slot_taken", "This slot is already booked.")
+	wrapped := fmt.Errorf("booking: %w", coded)
+	for _, tc := range []struct {
+		err        error
+		kind, code string
+	}{
+		{plain, parkmate.ENOTFOUND, parkmate.ENOTFOUND},
+		{wrapped, parkmate.ECONFLICT, "slot_taken"},
+		{errors.New("disk on fire"), parkmate.EINTERNAL, ""},
+	} {
+		var pe *parkmate.Error
+		if parkmate.ErrorKind(tc.err) != tc.kind || (errors.As(tc.err, &pe) && pe.ErrorCode() != tc.code) {
+			t.Errorf("%v: kind %s", tc.err, parkmate.ErrorKind(tc.err))
+		}
+	}
+	if plain.Message != "Lot 7 not found." || coded.Error() != "parkmate error: kind=conflict code=slot_taken message=This slot is already booked." {
+		t.Fatalf("%q / %q", plain.Message, coded.Error())
+	}
+}
+
+func TestPaymentAmountIsANumberOfUnits(t *testing.T) {
+	raw, err := json.Marshal(parkmate.Payment{ID: 1, AmountCents: 1250, Method: parkmate.PaymentCash})
+	var p map[string]any
+	if err != nil || json.Unmarshal(raw, &p) != nil || p["amount"] != 12.5 || p["AmountCents"] != nil {
+		t.Fatalf("%s %v", raw, err)
+	}
+}
+
+func TestCarWashServices(t *testing.T) {
+	s := parkmate.CarWashServices()
+	s[0] = "polish"
+	if got := parkmate.CarWashServices(); !slices.Equal(got, []string{"exterior", "interior", "full"}) {
+		t.Fatalf("services %v after changing a copy", got)
+	}
+}
