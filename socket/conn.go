@@ -212,7 +212,9 @@ func (c *Conn) Kick(code int, reason string) {
 	c.closing = frame
 	c.queue = nil
 	if c.nc != nil && c.writing {
-		// Cut short a write that a slow peer blocks.
+		// Cut short a write that a slow peer blocks. The writer stops at
+		// the next frame boundary and sends the close frame; a write that
+		// misses this deadline tears the socket down instead.
 		_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 	}
 	c.startWriterLocked()
