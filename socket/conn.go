@@ -83,6 +83,9 @@ func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
 		rd = io.MultiReader(bytes.NewReader(bytes.Clone(peeked)), nc)
 		blocking = true
 	}
+	if err := limitUnsent(nc, c.srv.cfg.WriteChunk); err != nil {
+		c.srv.log.Debug("socket: unsent bytes not capped", "user", c.p.UserID, "err", err)
+	}
 	fd := 0
 	if !blocking {
 		var err error
