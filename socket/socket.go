@@ -36,7 +36,8 @@ type Config struct {
 	// and queued batches are written in chunks of whole frames up to this
 	// size (a larger frame in pieces of this size), each with a deadline
 	// of its own, so a slow but live peer needs to take only WriteChunk
-	// bytes per WriteTimeout.
+	// bytes per WriteTimeout. On Linux it also caps the bytes the kernel
+	// holds unsent for a socket (see limitUnsent).
 	WriteChunk int
 	// ReplayPage is how many stored notifications one replay query reads.
 	ReplayPage int
