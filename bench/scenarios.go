@@ -421,10 +421,8 @@ func (r *runner) runReconnect() error {
 	boundary := seq.Load() + 1
 
 	// Live notifications to random users while the clients reconnect.
-	// stopLive stops issuing them; a publish in flight runs to its end
-	// under the run's context. Cancelling it could abort the call after
-	// the server stored and delivered its notifications, which the tracker
-	// would then count as unexpected, or as lost.
+	// stopLive stops issuing them; one in flight ends under r.ctx (cancelled
+	// after the server stored it, its frames would count as unexpected).
 	liveCtx, stopLive := context.WithCancel(r.ctx)
 	var liveWG sync.WaitGroup
 	var live atomic.Int64
