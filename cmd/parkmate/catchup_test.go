@@ -94,18 +94,20 @@ func storeNotifications(t *testing.T, srv *testServer, user int64, n, pad int) [
 }
 
 // A slow but live client catching up on a long history (since=0) gets all
-// of it, in order, exactly once. It takes a write's worth of bytes
-// (socket.DefaultWriteChunk, 64 KiB) in about 60 ms, well within the write
-// timeout, but a whole replay page (500 notifications, about 400 KB) only
-// in about 400 ms, longer than the write timeout: a deadline per page
-// would drop it over and over.
+// of it, in order, exactly once. It reads about 1 MB a second through a
+// small receive buffer, so the server's writes wait for its reads: it
+// takes a write's worth of bytes (socket.DefaultWriteChunk, 64 KiB) in
+// about a tenth of the write timeout. A deadline over a whole replay page
+// fails it: the kernel's send buffer grows to megabytes, and once full it
+// wakes a blocked writer only after a third of it drained, which takes
+// this client more than the write timeout.
 func TestSlowClientCatchesUpOnALongHistory(t *testing.T) {
 	const (
 		stored       = 20000
 		pad          = 700     // bytes of data per notification: frames of about 800 bytes
 		perSec       = 1 << 20 // bytes the client reads a second
 		readSize     = 2048    // bytes the client reads at a time
-		writeTimeout = 250 * time.Millisecond
+		writeTimeout = 500 * time.Millisecond
 	)
 	cfg := testConfig(t)
 	cfg.WSWriteTimeout = writeTimeout
