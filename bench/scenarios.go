@@ -421,6 +421,8 @@ func (r *runner) runReconnect() error {
 	boundary := seq.Load() + 1
 
 	// Live notifications to random users while the clients reconnect.
+	// stopLive stops issuing them; one in flight ends under r.ctx (cancelled
+	// after the server stored it, its frames would count as unexpected).
 	liveCtx, stopLive := context.WithCancel(r.ctx)
 	var liveWG sync.WaitGroup
 	var live atomic.Int64
@@ -429,9 +431,9 @@ func (r *runner) runReconnect() error {
 		defer liveWG.Done()
 		rng := rand.New(rand.NewPCG(rand.Uint64(), 1))
 		perm := identity(n)
-		pace(liveCtx, time.Hour, 10, 1, func(ctx context.Context, w int) bool {
+		pace(liveCtx, time.Hour, 10, 1, func(context.Context, int) bool {
 			idx := pick(rng, perm, batch)
-			if r.publishTo(ctx, idx, seq.Add(1), &cs) == nil {
+			if r.publishTo(r.ctx, idx, seq.Add(1), &cs) == nil {
 				live.Add(int64(len(idx)))
 			}
 			return true

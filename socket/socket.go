@@ -28,8 +28,17 @@ type Config struct {
 	// PingInterval is how often the server pings; a peer silent for two
 	// intervals is dropped.
 	PingInterval time.Duration
-	// WriteTimeout bounds one write to a socket.
+	// WriteTimeout bounds one write to a socket, of at most WriteChunk
+	// bytes. A write that misses it ends the connection without a close
+	// frame (the peer may hold part of a frame).
 	WriteTimeout time.Duration
+	// WriteChunk is the most bytes one write hands a socket: replay pages
+	// and queued batches are written in chunks of whole frames up to this
+	// size (a larger frame in pieces of this size), each with a deadline
+	// of its own, so a slow but live peer needs to take only WriteChunk
+	// bytes per WriteTimeout. On Linux it also caps the bytes the kernel
+	// holds unsent for a socket (see limitUnsent).
+	WriteChunk int
 	// ReplayPage is how many stored notifications one replay query reads.
 	ReplayPage int
 	// NoPoller gives every socket a reading goroutine instead of watching
@@ -43,6 +52,7 @@ const (
 	DefaultQueueLen     = 256
 	DefaultPingInterval = 30 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
+	DefaultWriteChunk   = 64 << 10
 	DefaultReplayPage   = 500
 	// closeGrace is how long a closing socket waits for the peer's close.
 	closeGrace = time.Second
@@ -60,6 +70,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.WriteChunk <= 0 {
+		c.WriteChunk = DefaultWriteChunk
 	}
 	if c.ReplayPage <= 0 {
 		c.ReplayPage = DefaultReplayPage

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -322,21 +321,12 @@ func TestSlowClientIsClosedAndCatchesUp(t *testing.T) {
 	fast := srv.user("fast", parkmate.RoleDriver)
 
 	// The slow client's socket has a tiny receive buffer and never reads.
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		return errors.Join(err, serr)
-	}}
-	dialer := ws.Dialer{Header: ws.HandshakeHeaderHTTP(http.Header{"Authorization": {"Bearer " + slow.token}}), NetDial: d.DialContext}
-	conn, _, _, err := dialer.Dial(context.Background(), fmt.Sprintf("ws://%s/ws/notifications/%d/", strings.TrimPrefix(srv.base, "http://"), slow.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, _ := dialSmallBuffer(t, srv, slow, "", 4096)
 	wf := fast.mustDialWS("")
 
-	// 600 frames of 14 KB: more than the kernel's socket buffers (4 MB
-	// here) and the queue hold.
+	// 600 frames of 14 KB: more than the socket's buffers (the server
+	// keeps at most socket.DefaultWriteChunk bytes unsent) and the queue
+	// hold.
 	c := &client{t: t, srv: srv}
 	pad := strings.Repeat("x", 14000)
 	var want []int64
@@ -376,5 +366,10 @@ func TestSlowClientIsClosedAndCatchesUp(t *testing.T) {
 			t.Fatalf("slow client resumed frame %d: %d, want %d", i/2, f.ID, want[i])
 		}
 	}
-	w.expectQuiet(50 * time.Millisecond)
+	// Sentinel: a live notification is the next frame, so nothing came
+	// twice.
+	live := publish(t, srv, []int64{slow.ID}, "live")
+	if f := w.next(); f.ID != live[0] {
+		t.Fatalf("after the replay: %+v, want the live notification %d", f, live[0])
+	}
 }
