@@ -100,7 +100,7 @@ func newAPI(t *testing.T, cfg httpapi.Config, readiness *ready) *api {
 		t.Fatal(err)
 	}
 	sockets := socket.NewServer(a.hub, a.parking, socket.Config{NoPoller: true}, log, nil)
-	t.Cleanup(func() { a.hub.CloseAll(hub.CloseGoingAway, "test over") })
+	t.Cleanup(func() { a.hub.CloseAll(socket.CloseGoingAway, "test over") })
 	if readiness == nil {
 		readiness = &ready{}
 	}

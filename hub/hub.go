@@ -1,16 +1,15 @@
 // Package hub holds this node's live sockets, indexed by user, and fans
-// messages out to them. It also holds the in-memory broker, which connects
-// the hub to the publishers of the same process. The fan-out path takes
-// only one shard's read lock: there is no global lock.
+// messages out to them; nothing else. The fan-out path takes only one
+// shard's read lock: there is no global lock.
 package hub
 
 import (
-	"context"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"parkmate"
+	"parkmate/broker"
 )
 
 // Subscriber is one live socket. Deliver and Kick must not block: a
@@ -23,7 +22,9 @@ type Subscriber interface {
 	// SessionID is the session that opened the socket.
 	SessionID() string
 	// Deliver queues a message for the socket.
-	Deliver(m *Message)
+	Deliver(m *broker.Message)
+	// SessionEnded closes the socket because its session ended.
+	SessionEnded()
 	// Kick closes the socket with a WebSocket close code and reason.
 	Kick(code int, reason string)
 }
@@ -72,7 +73,7 @@ func (h *Hub) Add(s Subscriber) {
 	sh.mu.Unlock()
 	h.count.Add(1)
 	if h.sessionEnded(s.SessionID()) {
-		s.Kick(CloseSessionEnded, "session ended")
+		s.SessionEnded()
 	}
 }
 
@@ -130,17 +131,14 @@ func (h *Hub) Count() int { return int(h.count.Load()) }
 
 // Handle fans messages out to the sockets they concern, in order. Calls
 // must not overlap: the node's relay.Sequencer makes them one at a time.
-func (h *Hub) Handle(msgs []Message) {
+func (h *Hub) Handle(msgs []broker.Message) {
 	for i := range msgs {
 		m := &msgs[i]
-		if m.Kind != KindSessionEnded {
-			m.Wire()
-		}
 		if m.Group != "" {
 			h.handleGroup(m)
 			continue
 		}
-		if m.Kind == KindSessionEnded {
+		if m.Kind == broker.KindSessionEnded {
 			h.rememberEnded(m.SessionID)
 		}
 		sh := h.shard(m.UserID)
@@ -152,17 +150,17 @@ func (h *Hub) Handle(msgs []Message) {
 	}
 }
 
-func (h *Hub) deliver(s Subscriber, m *Message) {
-	if m.Kind == KindSessionEnded {
+func (h *Hub) deliver(s Subscriber, m *broker.Message) {
+	if m.Kind == broker.KindSessionEnded {
 		if s.SessionID() == m.SessionID {
-			s.Kick(CloseSessionEnded, "session ended")
+			s.SessionEnded()
 		}
 		return
 	}
 	s.Deliver(m)
 }
 
-func (h *Hub) handleGroup(m *Message) {
+func (h *Hub) handleGroup(m *broker.Message) {
 	for i := range h.shards {
 		sh := &h.shards[i]
 		sh.mu.RLock()
@@ -209,37 +207,4 @@ func (h *Hub) Each(fn func(Subscriber)) {
 // CloseAll kicks every socket, for shutdown.
 func (h *Hub) CloseAll(code int, reason string) {
 	h.Each(func(s Subscriber) { s.Kick(code, reason) })
-}
-
-// WebSocket close codes of the contract.
-const (
-	CloseNormal        = 1000
-	CloseGoingAway     = 1001
-	ClosePolicy        = 1008
-	CloseTooLarge      = 1009
-	CloseTryAgainLater = 1013
-	CloseSessionEnded  = 4401
-	CloseForbidden     = 4403
-)
-
-// Broker carries messages from the node that publishes them to the other
-// nodes. It is fast and best effort: implementations deliver each message
-// at most once per node, in publish order for one publisher, and may lose
-// messages (package relay reads lost notifications from the database).
-type Broker interface {
-	// Publish sends messages to every other node; the publishing node
-	// delivers to itself. A nil error means the broker took them, not that
-	// every node received them.
-	Publish(ctx context.Context, msgs []Message) error
-	// Run hands every message published by any node to h until ctx ends.
-	Run(ctx context.Context, h Handler) error
-}
-
-// Handler receives a broker's messages.
-type Handler interface {
-	// Handle fans messages out, in order.
-	Handle(msgs []Message)
-	// Resync is called after the broker may have lost messages (it
-	// resubscribed).
-	Resync()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"parkmate"
+	"parkmate/broker"
 	"parkmate/hub"
 )
 
@@ -16,11 +17,12 @@ type countingSub struct {
 	n    atomic.Int64
 }
 
-func (s *countingSub) UserID() int64        { return s.id }
-func (s *countingSub) Role() parkmate.Role  { return s.role }
-func (s *countingSub) SessionID() string    { return "" }
-func (s *countingSub) Deliver(*hub.Message) { s.n.Add(1) }
-func (s *countingSub) Kick(int, string)     {}
+func (s *countingSub) UserID() int64           { return s.id }
+func (s *countingSub) Role() parkmate.Role     { return s.role }
+func (s *countingSub) SessionID() string       { return "" }
+func (s *countingSub) Deliver(*broker.Message) { s.n.Add(1) }
+func (s *countingSub) Kick(int, string)        {}
+func (s *countingSub) SessionEnded()           {}
 
 func newHub(n int) (*hub.Hub, []*countingSub) {
 	h := hub.New()
@@ -36,12 +38,12 @@ func newHub(n int) (*hub.Hub, []*countingSub) {
 // socket among 10,000 (frame compiled once per message).
 func BenchmarkHubFanOutPerUser(b *testing.B) {
 	h, _ := newHub(10_000)
-	n, _ := hub.NotificationMessage(parkmate.Notification{ID: 1, UserID: 1, Type: "info", Message: "hello", CreatedAt: time.Now()})
+	n, _ := broker.NotificationMessage(parkmate.Notification{ID: 1, UserID: 1, Type: "info", Message: "hello", CreatedAt: time.Now()})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		m := n
 		m.UserID = int64(i%10_000 + 1)
-		h.Handle([]hub.Message{m})
+		h.Handle([]broker.Message{m})
 	}
 }
 
@@ -49,28 +51,13 @@ func BenchmarkHubFanOutPerUser(b *testing.B) {
 // ns/op divided by 10,000 is the cost per delivery.
 func BenchmarkHubBroadcast(b *testing.B) {
 	h, subs := newHub(10_000)
-	n, _ := hub.NotificationMessage(parkmate.Notification{ID: 1, GroupKey: "role:driver", Type: "info", Message: "hello", CreatedAt: time.Now()})
+	n, _ := broker.NotificationMessage(parkmate.Notification{ID: 1, GroupKey: "role:driver", Type: "info", Message: "hello", CreatedAt: time.Now()})
 	b.ReportAllocs()
 	for b.Loop() {
-		h.Handle([]hub.Message{n})
+		h.Handle([]broker.Message{n})
 	}
 	if subs[0].n.Load() == 0 {
 		b.Fatal("no delivery")
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10_000, "ns/delivery")
-}
-
-// BenchmarkFrameEncoding measures turning a stored notification into the
-// WebSocket bytes every socket of its user is sent.
-func BenchmarkFrameEncoding(b *testing.B) {
-	note := parkmate.Notification{ID: 123456, UserID: 42, Type: "success", Message: "Your cash payment has been verified!",
-		Event: "payment.verified", Data: []byte(`{"payment_id":7,"booking_id":9,"amount":12.5}`), CreatedAt: time.Now()}
-	b.ReportAllocs()
-	for b.Loop() {
-		m, err := hub.NotificationMessage(note)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = m.Wire()
-	}
 }

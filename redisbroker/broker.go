@@ -22,7 +22,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
 // DefaultChannel is the pub/sub channel every node subscribes to.
@@ -39,7 +39,7 @@ const (
 	heartbeat = time.Second
 )
 
-// Broker is a hub.Broker over Redis.
+// Broker is a broker.Broker over Redis.
 type Broker struct {
 	client  *redis.Client
 	channel string
@@ -51,7 +51,7 @@ type Broker struct {
 	pubDown time.Time // when publishing started failing (zero: working)
 }
 
-var _ hub.Broker = (*Broker)(nil)
+var _ broker.Broker = (*Broker)(nil)
 
 // New connects to the Redis at url (redis://host:port/db) and uses the
 // pub/sub channel given (DefaultChannel when empty); deployments that share
@@ -84,12 +84,12 @@ func (b *Broker) Close() error { return b.client.Close() }
 
 // envelope is one pub/sub message: a batch and the node that sent it.
 type envelope struct {
-	Origin string        `json:"o"`
-	Msgs   []hub.Message `json:"m"`
+	Origin string           `json:"o"`
+	Msgs   []broker.Message `json:"m"`
 }
 
 // Publish sends msgs to the other nodes as one pub/sub message.
-func (b *Broker) Publish(ctx context.Context, msgs []hub.Message) error {
+func (b *Broker) Publish(ctx context.Context, msgs []broker.Message) error {
 	payload, err := json.Marshal(envelope{Origin: b.origin, Msgs: msgs})
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func (b *Broker) setSubscribed(ok bool) {
 // Run subscribes and hands every other node's message to h until ctx
 // ends. It pings an idle subscription every heartbeat and subscribes anew
 // when Redis stops answering; after that it calls h.Resync.
-func (b *Broker) Run(ctx context.Context, h hub.Handler) error {
+func (b *Broker) Run(ctx context.Context, h broker.Handler) error {
 	failures, restored := 0, false
 	for ctx.Err() == nil {
 		confirmed, err := b.subscribe(ctx, h, restored)
@@ -165,7 +165,7 @@ var errSilent = errors.New("redis stopped answering")
 
 // subscribe runs one subscription until it fails, and reports whether
 // Redis confirmed it.
-func (b *Broker) subscribe(ctx context.Context, h hub.Handler, restored bool) (confirmed bool, err error) {
+func (b *Broker) subscribe(ctx context.Context, h broker.Handler, restored bool) (confirmed bool, err error) {
 	ps := b.client.Subscribe(ctx, b.channel)
 	stop := context.AfterFunc(ctx, func() { ps.Close() })
 	defer stop()
@@ -207,7 +207,7 @@ func (b *Broker) subscribe(ctx context.Context, h hub.Handler, restored bool) (c
 	}
 }
 
-func (b *Broker) deliver(h hub.Handler, payload string) {
+func (b *Broker) deliver(h broker.Handler, payload string) {
 	var env envelope
 	if err := json.Unmarshal([]byte(payload), &env); err != nil {
 		b.log.Error("undecodable broker message", "err", err)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"parkmate/hub"
-	"parkmate/hub/brokertest"
+	"parkmate/broker"
+	"parkmate/broker/brokertest"
 	"parkmate/internal/testservices"
 	"parkmate/redisbroker"
 )
@@ -20,7 +20,7 @@ import (
 // the Redis do not hear each other.
 var channel = fmt.Sprintf("parkmate:test:%d", time.Now().UnixNano())
 
-func newBroker(tb testing.TB) hub.Broker {
+func newBroker(tb testing.TB) broker.Broker {
 	b, err := redisbroker.New(context.Background(), testservices.Redis(tb), channel, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		tb.Fatal(err)
@@ -55,7 +55,7 @@ func TestResyncAfterBlip(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := a.Publish(context.Background(), []hub.Message{{Kind: hub.KindNotification, UserID: 1, ID: 9, Frame: []byte(`{}`)}}); err != nil {
+	if err := a.Publish(context.Background(), []broker.Message{{Kind: broker.KindNotification, UserID: 1, ID: 9, Frame: []byte(`{}`)}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.WaitFor(t, 1); got[len(got)-1].ID != 9 {

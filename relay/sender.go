@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"parkmate"
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
 // SenderConfig holds the Sender's bounds. Zero fields take the defaults.
@@ -57,11 +57,11 @@ func (c SenderConfig) withDefaults() SenderConfig {
 // auth's revocation check). It implements sqlstore.Relay, parking.Notifier
 // and auth.SessionNotifier.
 type Sender struct {
-	local  hub.Handler
-	broker hub.Broker
-	cfg    SenderConfig
-	log    *slog.Logger
-	queue  chan []hub.Message
+	local broker.Handler
+	bus   broker.Broker
+	cfg   SenderConfig
+	log   *slog.Logger
+	queue chan []broker.Message
 
 	dropped atomic.Uint64 // batches not published: the queue was full
 	failed  atomic.Uint64 // batches the broker refused or timed out on
@@ -69,14 +69,14 @@ type Sender struct {
 
 // NewSender returns a Sender to local (this node's Sequencer) and broker.
 // Run must be running for anything to reach the broker.
-func NewSender(local hub.Handler, broker hub.Broker, cfg SenderConfig, log *slog.Logger) *Sender {
+func NewSender(local broker.Handler, bus broker.Broker, cfg SenderConfig, log *slog.Logger) *Sender {
 	cfg = cfg.withDefaults()
-	return &Sender{local: local, broker: broker, cfg: cfg, log: log, queue: make(chan []hub.Message, cfg.Queue)}
+	return &Sender{local: local, bus: bus, cfg: cfg, log: log, queue: make(chan []broker.Message, cfg.Queue)}
 }
 
 // Committed implements sqlstore.Relay.
 func (s *Sender) Committed(_ context.Context, notes []parkmate.Notification) {
-	msgs := make([]hub.Message, 0, len(notes))
+	msgs := make([]broker.Message, 0, len(notes))
 	for _, n := range notes {
 		msgs = append(msgs, encode(n, s.log))
 	}
@@ -84,7 +84,7 @@ func (s *Sender) Committed(_ context.Context, notes []parkmate.Notification) {
 }
 
 // Send delivers msgs to this node now and queues them for the others.
-func (s *Sender) Send(msgs []hub.Message) {
+func (s *Sender) Send(msgs []broker.Message) {
 	s.local.Handle(slices.Clone(msgs))
 	select {
 	case s.queue <- msgs:
@@ -97,17 +97,17 @@ func (s *Sender) Send(msgs []hub.Message) {
 
 // ReadState implements parking.Notifier.
 func (s *Sender) ReadState(_ context.Context, userID int64, ids []int64) {
-	s.Send([]hub.Message{hub.ReadMessage(userID, ids)})
+	s.Send([]broker.Message{broker.ReadMessage(userID, ids)})
 }
 
 // ReadAll implements parking.Notifier.
 func (s *Sender) ReadAll(_ context.Context, userID, upTo int64) {
-	s.Send([]hub.Message{hub.ReadAllMessage(userID, upTo)})
+	s.Send([]broker.Message{broker.ReadAllMessage(userID, upTo)})
 }
 
 // SessionEnded implements auth.SessionNotifier.
 func (s *Sender) SessionEnded(_ context.Context, userID int64, sessionID string) {
-	s.Send([]hub.Message{hub.SessionEndedMessage(userID, sessionID)})
+	s.Send([]broker.Message{broker.SessionEndedMessage(userID, sessionID)})
 }
 
 // Dropped returns how many batches were not published because the queue
@@ -129,7 +129,7 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // gather adds to first the batches already waiting, up to MaxBatch.
-func (s *Sender) gather(first []hub.Message) []hub.Message {
+func (s *Sender) gather(first []broker.Message) []broker.Message {
 	msgs := first
 	for len(msgs) < s.cfg.MaxBatch {
 		select {
@@ -146,7 +146,7 @@ func (s *Sender) gather(first []hub.Message) []hub.Message {
 }
 
 // publish sends msgs in parts of at most MaxBatch messages and MaxBytes.
-func (s *Sender) publish(ctx context.Context, msgs []hub.Message) {
+func (s *Sender) publish(ctx context.Context, msgs []broker.Message) {
 	for len(msgs) > 0 {
 		n, size := 0, 0
 		for n < len(msgs) && n < s.cfg.MaxBatch {
@@ -164,10 +164,10 @@ func (s *Sender) publish(ctx context.Context, msgs []hub.Message) {
 // messageOverhead is a message's JSON beside its frame, group and session.
 const messageOverhead = 64
 
-func (s *Sender) publishPart(ctx context.Context, msgs []hub.Message) {
+func (s *Sender) publishPart(ctx context.Context, msgs []broker.Message) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 	defer cancel()
-	if err := s.broker.Publish(ctx, msgs); err != nil {
+	if err := s.bus.Publish(ctx, msgs); err != nil {
 		if s.failed.Add(1)%100 == 1 {
 			s.log.Warn("relay: publish to the broker failed; other nodes will read notifications from the database",
 				"messages", len(msgs), "failed_batches", s.failed.Load(), "err", err)

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
 // partsBroker records the size of every publish.
@@ -19,7 +19,7 @@ type partsBroker struct {
 	bytes []int
 }
 
-func (b *partsBroker) Publish(_ context.Context, msgs []hub.Message) error {
+func (b *partsBroker) Publish(_ context.Context, msgs []broker.Message) error {
 	size := 0
 	for _, m := range msgs {
 		size += len(m.Frame) + messageOverhead
@@ -31,12 +31,12 @@ func (b *partsBroker) Publish(_ context.Context, msgs []hub.Message) error {
 	return nil
 }
 
-func (b *partsBroker) Run(ctx context.Context, _ hub.Handler) error { <-ctx.Done(); return nil }
+func (b *partsBroker) Run(ctx context.Context, _ broker.Handler) error { <-ctx.Done(); return nil }
 
 type nopHandler struct{}
 
-func (nopHandler) Handle([]hub.Message) {}
-func (nopHandler) Resync()              {}
+func (nopHandler) Handle([]broker.Message) {}
+func (nopHandler) Resync()                 {}
 
 func TestSenderSplitsLargeBatches(t *testing.T) {
 	frame := func(n int) []byte { return []byte(`{"message":"` + strings.Repeat("x", n) + `"}`) }
@@ -57,9 +57,9 @@ func TestSenderSplitsLargeBatches(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &partsBroker{}
 			s := NewSender(nopHandler{}, b, SenderConfig{MaxBatch: tc.maxBatch, MaxBytes: tc.maxBytes}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			msgs := make([]hub.Message, tc.msgs)
+			msgs := make([]broker.Message, tc.msgs)
 			for i := range msgs {
-				msgs[i] = hub.Message{Kind: hub.KindNotification, UserID: 1, ID: int64(i + 1), Frame: frame(tc.frameSize)}
+				msgs[i] = broker.Message{Kind: broker.KindNotification, UserID: 1, ID: int64(i + 1), Frame: frame(tc.frameSize)}
 			}
 			s.publish(context.Background(), msgs)
 			if fmt.Sprint(b.parts) != fmt.Sprint(tc.wantParts) {

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"parkmate"
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
 // Log is the durable notification log the Sequencer reads gaps from.
@@ -38,7 +38,7 @@ type Log interface {
 
 // Fanout receives messages in order: the node's hub.
 type Fanout interface {
-	Handle(msgs []hub.Message)
+	Handle(msgs []broker.Message)
 }
 
 // Config holds the Sequencer's timings and bounds. Zero fields take the
@@ -89,7 +89,7 @@ func (c Config) withDefaults() Config {
 }
 
 // Sequencer hands the node's hub every committed notification exactly
-// once, in id order. It implements hub.Handler: the broker and the local
+// once, in id order. It implements broker.Handler: the broker and the local
 // Sender deliver to it. Its methods are safe for concurrent use.
 type Sequencer struct {
 	log  Log
@@ -100,19 +100,19 @@ type Sequencer struct {
 
 	mu       sync.Mutex
 	started  bool
-	head     int64                 // the last id handed to out
-	pending  map[int64]hub.Message // notifications that arrived ahead of head+1
-	gapSince time.Time             // when the current gap was first seen
-	filled   uint64                // notifications read from the log
+	head     int64                    // the last id handed to out
+	pending  map[int64]broker.Message // notifications that arrived ahead of head+1
+	gapSince time.Time                // when the current gap was first seen
+	filled   uint64                   // notifications read from the log
 }
 
-var _ hub.Handler = (*Sequencer)(nil)
+var _ broker.Handler = (*Sequencer)(nil)
 
 // NewSequencer returns a Sequencer that reads gaps from log and hands
 // messages to out. Call Start before anything is delivered to it.
 func NewSequencer(log Log, out Fanout, cfg Config, logger *slog.Logger) *Sequencer {
 	return &Sequencer{log: log, out: out, cfg: cfg.withDefaults(), logg: logger,
-		wake: make(chan struct{}, 1), pending: make(map[int64]hub.Message)}
+		wake: make(chan struct{}, 1), pending: make(map[int64]broker.Message)}
 }
 
 // Start sets the node's position to the newest committed notification:
@@ -143,26 +143,21 @@ func (s *Sequencer) Filled() uint64 {
 	return s.filled
 }
 
-// Handle implements hub.Handler. Notifications go out in id order, each
+// Handle implements broker.Handler. Notifications go out in id order, each
 // once; other messages go out at once, in their place in the batch.
-func (s *Sequencer) Handle(msgs []hub.Message) { s.handle(msgs, false) }
+func (s *Sequencer) Handle(msgs []broker.Message) { s.handle(msgs, false) }
 
-func (s *Sequencer) handle(msgs []hub.Message, fromLog bool) {
-	for i := range msgs {
-		if msgs[i].Kind != hub.KindSessionEnded {
-			msgs[i].Wire() // compile outside the lock
-		}
-	}
+func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.started {
 		return
 	}
-	ready := make([]hub.Message, 0, len(msgs))
+	ready := make([]broker.Message, 0, len(msgs))
 	for _, m := range msgs {
-		if m.Kind != hub.KindNotification || m.ID == 0 {
+		if m.Kind != broker.KindNotification || m.ID == 0 {
 			ready = append(ready, m)
-			if m.Kind == hub.KindSessionEnded && s.cfg.OnSessionEnded != nil {
+			if m.Kind == broker.KindSessionEnded && s.cfg.OnSessionEnded != nil {
 				s.cfg.OnSessionEnded(m.SessionID)
 			}
 			continue
@@ -191,7 +186,7 @@ func (s *Sequencer) handle(msgs []hub.Message, fromLog bool) {
 }
 
 // drainLocked appends the pending notifications that now follow head.
-func (s *Sequencer) drainLocked(ready []hub.Message) []hub.Message {
+func (s *Sequencer) drainLocked(ready []broker.Message) []broker.Message {
 	for {
 		m, ok := s.pending[s.head+1]
 		if !ok {
@@ -213,7 +208,7 @@ func (s *Sequencer) drainLocked(ready []hub.Message) []hub.Message {
 	return ready
 }
 
-// Resync implements hub.Handler: the broker lost messages, so the node
+// Resync implements broker.Handler: the broker lost messages, so the node
 // reads the log at once.
 func (s *Sequencer) Resync() {
 	if s.cfg.OnBrokerGap != nil {
@@ -277,7 +272,7 @@ func (s *Sequencer) check(ctx context.Context, seen int64) int64 {
 		// head would be taken for a duplicate.
 		s.logg.Warn("relay: the notification log is behind this node; following it", "log", last, "node", before)
 		s.mu.Lock()
-		s.head, s.pending, s.gapSince = last, make(map[int64]hub.Message), time.Time{}
+		s.head, s.pending, s.gapSince = last, make(map[int64]broker.Message), time.Time{}
 		s.mu.Unlock()
 		return last
 	}
@@ -303,7 +298,7 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 		if len(notes) > 0 {
 			s.logg.Debug("relay: read notifications from the log", "why", why, "after", head, "count", len(notes))
 		}
-		msgs := make([]hub.Message, 0, len(notes))
+		msgs := make([]broker.Message, 0, len(notes))
 		for _, n := range notes {
 			msgs = append(msgs, encode(n, s.logg))
 		}
@@ -323,12 +318,12 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 
 // encode makes n a message. A notification whose stored data is not JSON
 // still goes out, without its data: the sequence must not stop at it.
-func encode(n parkmate.Notification, log *slog.Logger) hub.Message {
-	m, err := hub.NotificationMessage(n)
+func encode(n parkmate.Notification, log *slog.Logger) broker.Message {
+	m, err := broker.NotificationMessage(n)
 	if err != nil {
 		log.Error("relay: encode notification; sending it without data", "id", n.ID, "err", err)
 		n.Data = nil
-		m, _ = hub.NotificationMessage(n)
+		m, _ = broker.NotificationMessage(n)
 	}
 	return m
 }

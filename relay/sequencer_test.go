@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"parkmate"
-	"parkmate/hub"
+	"parkmate/broker"
 	"parkmate/relay"
 	"parkmate/sqlite"
 	"parkmate/sqlstore"
@@ -20,13 +20,13 @@ import (
 // recorder is the hub's place: it keeps what the Sequencer hands over.
 type recorder struct {
 	mu   sync.Mutex
-	msgs []hub.Message
+	msgs []broker.Message
 	got  chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{got: make(chan struct{}, 1)} }
 
-func (r *recorder) Handle(msgs []hub.Message) {
+func (r *recorder) Handle(msgs []broker.Message) {
 	r.mu.Lock()
 	r.msgs = append(r.msgs, msgs...)
 	r.mu.Unlock()
@@ -42,7 +42,7 @@ func (r *recorder) ids() []int64 {
 	defer r.mu.Unlock()
 	var out []int64
 	for _, m := range r.msgs {
-		if m.Kind == hub.KindNotification {
+		if m.Kind == broker.KindNotification {
 			out = append(out, m.ID)
 		}
 	}
@@ -103,16 +103,16 @@ func newFixture(t *testing.T, cfg relay.Config) *fixture {
 
 // commit stores n notifications that nobody announces, and returns them as
 // the broker would carry them.
-func (f *fixture) commit(t *testing.T, n int) []hub.Message {
+func (f *fixture) commit(t *testing.T, n int) []broker.Message {
 	t.Helper()
-	var msgs []hub.Message
+	var msgs []broker.Message
 	err := f.db.Update(context.Background(), func(tx *sqlstore.Tx) error {
 		for i := 0; i < n; i++ {
 			note, err := tx.AddNotification(parkmate.Notification{UserID: f.uid, Type: parkmate.LevelInfo, Message: "m"})
 			if err != nil {
 				return err
 			}
-			m, err := hub.NotificationMessage(note)
+			m, err := broker.NotificationMessage(note)
 			if err != nil {
 				return err
 			}
@@ -126,7 +126,7 @@ func (f *fixture) commit(t *testing.T, n int) []hub.Message {
 	return msgs
 }
 
-func idsOf(msgs []hub.Message) []int64 {
+func idsOf(msgs []broker.Message) []int64 {
 	var out []int64
 	for _, m := range msgs {
 		out = append(out, m.ID)
@@ -141,15 +141,15 @@ var slow = relay.Config{CheckInterval: time.Hour, GapGrace: time.Hour}
 func TestSequencerHandsOverInIDOrderOnce(t *testing.T) {
 	tests := []struct {
 		name    string
-		deliver func(m []hub.Message) [][]hub.Message // the broker's batches, from 5 committed
+		deliver func(m []broker.Message) [][]broker.Message // the broker's batches, from 5 committed
 	}{
-		{"in order", func(m []hub.Message) [][]hub.Message { return [][]hub.Message{m} }},
-		{"one by one, reversed", func(m []hub.Message) [][]hub.Message {
-			return [][]hub.Message{m[4:5], m[3:4], m[2:3], m[1:2], m[0:1]}
+		{"in order", func(m []broker.Message) [][]broker.Message { return [][]broker.Message{m} }},
+		{"one by one, reversed", func(m []broker.Message) [][]broker.Message {
+			return [][]broker.Message{m[4:5], m[3:4], m[2:3], m[1:2], m[0:1]}
 		}},
-		{"every message twice", func(m []hub.Message) [][]hub.Message { return [][]hub.Message{m[:3], m, m[2:], m} }},
-		{"a late duplicate of an early one", func(m []hub.Message) [][]hub.Message {
-			return [][]hub.Message{m[1:3], m[0:1], m[3:], m[0:2]}
+		{"every message twice", func(m []broker.Message) [][]broker.Message { return [][]broker.Message{m[:3], m, m[2:], m} }},
+		{"a late duplicate of an early one", func(m []broker.Message) [][]broker.Message {
+			return [][]broker.Message{m[1:3], m[0:1], m[3:], m[0:2]}
 		}},
 	}
 	for _, tc := range tests {
@@ -191,14 +191,14 @@ func TestSequencerCheckFindsWhatNoMessageRevealed(t *testing.T) {
 func TestSequencerPassesOtherMessagesAtOnce(t *testing.T) {
 	f := newFixture(t, slow)
 	msgs := f.commit(t, 2)
-	f.seq.Handle([]hub.Message{msgs[1], hub.ReadMessage(f.uid, []int64{1}), hub.SessionEndedMessage(f.uid, "s1")})
+	f.seq.Handle([]broker.Message{msgs[1], broker.ReadMessage(f.uid, []int64{1}), broker.SessionEndedMessage(f.uid, "s1")})
 	f.out.mu.Lock()
-	kinds := []hub.Kind{}
+	kinds := []broker.Kind{}
 	for _, m := range f.out.msgs {
 		kinds = append(kinds, m.Kind)
 	}
 	f.out.mu.Unlock()
-	if !slices.Equal(kinds, []hub.Kind{hub.KindReadState, hub.KindSessionEnded}) {
+	if !slices.Equal(kinds, []broker.Kind{broker.KindReadState, broker.KindSessionEnded}) {
 		t.Fatalf("kinds handed over while a notification waits: %v", kinds)
 	}
 	f.seq.Handle(msgs[:1])

@@ -14,6 +14,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"parkmate"
+	"parkmate/broker"
 	"parkmate/hub"
 )
 
@@ -105,7 +106,7 @@ func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
 	c.srv.metrics.Open.Inc()
 	if !c.p.SessionExpires.IsZero() {
 		c.expiry = time.AfterFunc(time.Until(c.p.SessionExpires), func() {
-			c.Kick(hub.CloseSessionEnded, "session expired")
+			c.Kick(CloseSessionEnded, "session expired")
 		})
 	}
 	c.startWriterLocked()
@@ -136,8 +137,8 @@ func (c *Conn) startWriterLocked() {
 
 // Deliver implements hub.Subscriber: it queues the message without
 // blocking, closing the socket as slow when its queue is full.
-func (c *Conn) Deliver(m *hub.Message) {
-	if m.Kind == hub.KindReadState && c.p.Proto < 2 {
+func (c *Conn) Deliver(m *broker.Message) {
+	if m.Kind == broker.KindReadState && c.p.Proto < 2 {
 		return
 	}
 	c.mu.Lock()
@@ -154,10 +155,10 @@ func (c *Conn) Deliver(m *hub.Message) {
 		}
 		c.mu.Unlock()
 		c.srv.metrics.SlowCloses.Inc()
-		c.Kick(hub.CloseTryAgainLater, "slow client: reconnect with since")
+		c.Kick(CloseTryAgainLater, "slow client: reconnect with since")
 		return
 	}
-	c.queue = append(c.queue, item{id: m.ID, wire: m.Wire()})
+	c.queue = append(c.queue, item{id: m.ID, wire: m.Encoded(textFrame)})
 	if m.ID > c.lastID && !c.replaying {
 		c.lastID = m.ID
 	}
@@ -165,24 +166,8 @@ func (c *Conn) Deliver(m *hub.Message) {
 	c.mu.Unlock()
 }
 
-// Resync implements hub.Subscriber.
-func (c *Conn) Resync() {
-	c.mu.Lock()
-	// Queued notifications may have been published after others that the
-	// broker lost: drop them and replay everything after the last one the
-	// socket was given, in order.
-	kept := c.queue[:0]
-	for _, it := range c.queue {
-		if it.id == 0 {
-			kept = append(kept, it)
-		}
-	}
-	c.queue = kept
-	c.lastID = c.sentID
-	c.replaying, c.resync = true, true
-	c.startWriterLocked()
-	c.mu.Unlock()
-}
+// SessionEnded implements hub.Subscriber: the socket closes with 4401.
+func (c *Conn) SessionEnded() { c.Kick(CloseSessionEnded, "session ended") }
 
 // enqueueControl queues a ping, pong or read-state frame; control frames
 // count against the queue limit like notifications.
@@ -195,7 +180,7 @@ func (c *Conn) enqueueControl(wire []byte) {
 	if len(c.queue) >= c.srv.cfg.QueueLen {
 		c.mu.Unlock()
 		c.srv.metrics.SlowCloses.Inc()
-		c.Kick(hub.CloseTryAgainLater, "slow client: reconnect with since")
+		c.Kick(CloseTryAgainLater, "slow client: reconnect with since")
 		return
 	}
 	c.queue = append(c.queue, item{wire: wire})

@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
-
-	"parkmate/hub"
 )
 
-var pongFrame = hub.CompileText([]byte(`{"type":"pong"}`))
+var pongFrame = textFrame([]byte(`{"type":"pong"}`))
 
 // frameTimeout bounds reading the rest of a frame once it has begun.
 const frameTimeout = 10 * time.Second
@@ -25,11 +23,11 @@ func (c *Conn) readFrame(buf *[]byte) (ws.Header, []byte, bool) {
 		return h, nil, false
 	}
 	if h.Length > c.srv.cfg.MaxFrame {
-		c.Kick(hub.CloseTooLarge, "frame too large")
+		c.Kick(CloseTooLarge, "frame too large")
 		return h, nil, false
 	}
 	if !h.Masked {
-		c.Kick(1002, "client frames must be masked")
+		c.Kick(CloseProtocol, "client frames must be masked")
 		return h, nil, false
 	}
 	if int64(cap(*buf)) < h.Length {
@@ -110,7 +108,7 @@ func (c *Conn) stale(now time.Time) bool {
 // handle acts on one client frame; false ends the read loop.
 func (c *Conn) handle(h ws.Header, payload []byte) bool {
 	if h.OpCode.IsControl() && (h.Length > 125 || !h.Fin) {
-		c.Kick(1002, "control frames must be whole and at most 125 bytes")
+		c.Kick(CloseProtocol, "control frames must be whole and at most 125 bytes")
 		return false
 	}
 	switch h.OpCode {
@@ -123,12 +121,12 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 			c.teardown() // the peer answered our close
 			return false
 		}
-		code := hub.CloseNormal
+		code := CloseNormal
 		if len(payload) >= 2 {
 			code = int(binary.BigEndian.Uint16(payload))
 		}
 		if code == 1005 || code == 1006 || code < 1000 {
-			code = hub.CloseNormal
+			code = CloseNormal
 		}
 		c.Kick(code, "")
 		return false
@@ -140,14 +138,14 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 		return true
 	case ws.OpText:
 		if !h.Fin {
-			c.Kick(hub.ClosePolicy, "fragmented frames are not accepted")
+			c.Kick(ClosePolicy, "fragmented frames are not accepted")
 			return false
 		}
 		var msg struct {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(payload, &msg); err != nil || msg.Type != "ping" {
-			c.Kick(hub.ClosePolicy, `unknown frame: only {"type":"ping"} is accepted`)
+			c.Kick(ClosePolicy, `unknown frame: only {"type":"ping"} is accepted`)
 			return false
 		}
 		if c.p.Proto >= 2 {
@@ -155,7 +153,7 @@ func (c *Conn) handle(h ws.Header, payload []byte) bool {
 		}
 		return true
 	default:
-		c.Kick(hub.ClosePolicy, "only text frames are accepted")
+		c.Kick(ClosePolicy, "only text frames are accepted")
 		return false
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
 // replayQueryTimeout bounds one storage query of a replay. It does not
@@ -50,11 +50,11 @@ func (c *Conn) readPage(since int64) (page []item, latest int64, err error) {
 	}
 	page = make([]item, 0, len(notes))
 	for _, n := range notes {
-		m, err := hub.NotificationMessage(n)
+		m, err := broker.NotificationMessage(n)
 		if err != nil {
 			return nil, -1, err
 		}
-		page = append(page, item{id: n.ID, wire: m.Wire()})
+		page = append(page, item{id: n.ID, wire: m.Encoded(textFrame)})
 	}
 	latest = -1
 	if len(notes) == 0 && since > 0 {

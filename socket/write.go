@@ -66,7 +66,7 @@ func (c *Conn) replayed(err error) bool {
 		return false
 	}
 	c.srv.log.Warn("replay failed", "user", c.p.UserID, "err", err)
-	c.Kick(1011, "replay failed: reconnect with since")
+	c.Kick(CloseInternal, "replay failed: reconnect with since")
 	return true
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"parkmate"
+	"parkmate/broker"
 	"parkmate/hub"
 )
 
@@ -66,11 +67,11 @@ func (s *memStore) wire(t *testing.T, n int) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for _, note := range s.notes[:n] {
-		m, err := hub.NotificationMessage(note)
+		m, err := broker.NotificationMessage(note)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, m.Wire())
+		out = append(out, m.Encoded(textFrame))
 	}
 	return out
 }
@@ -282,8 +283,8 @@ func TestWritesAreChunkedWithADeadlineEach(t *testing.T) {
 			}
 			// Sentinel: the close frame is what comes next, so nothing was
 			// written twice.
-			s.conn.Kick(hub.CloseNormal, "")
-			if h, raw, err := p.next(); err != nil || h.OpCode != ws.OpClose || closeCode(raw) != hub.CloseNormal {
+			s.conn.Kick(CloseNormal, "")
+			if h, raw, err := p.next(); err != nil || h.OpCode != ws.OpClose || closeCode(raw) != CloseNormal {
 				t.Fatalf("after the last frame: %v %q %v", h.OpCode, raw, err)
 			}
 			s.server.mu.Lock()
@@ -310,11 +311,11 @@ func TestWritesAreChunkedWithADeadlineEach(t *testing.T) {
 }
 
 // msgs returns the stored notifications as hub messages.
-func (s *memStore) msgs(t *testing.T) []hub.Message {
+func (s *memStore) msgs(t *testing.T) []broker.Message {
 	t.Helper()
-	var out []hub.Message
+	var out []broker.Message
 	for _, n := range s.notes {
-		m, err := hub.NotificationMessage(n)
+		m, err := broker.NotificationMessage(n)
 		if err != nil {
 			t.Fatal(err)
 		}

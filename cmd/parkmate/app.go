@@ -23,6 +23,7 @@ import (
 
 	"parkmate"
 	"parkmate/auth"
+	"parkmate/broker"
 	"parkmate/health"
 	"parkmate/httpapi"
 	"parkmate/hub"
@@ -67,7 +68,7 @@ type App struct {
 	log      *slog.Logger
 	db       *sqlstore.DB
 	hub      *hub.Hub
-	broker   hub.Broker
+	broker   broker.Broker
 	seq      *relay.Sequencer
 	sender   *relay.Sender
 	health   *health.Monitor
@@ -226,7 +227,7 @@ func (a *App) Start(ctx context.Context) error {
 	go func() {
 		defer a.wg.Done()
 		a.auth.WatchRevocations(ctx, a.cfg.SessionCheck, a.log, func(userID int64, sessionID string) {
-			a.seq.Handle([]hub.Message{hub.SessionEndedMessage(userID, sessionID)})
+			a.seq.Handle([]broker.Message{broker.SessionEndedMessage(userID, sessionID)})
 		})
 	}()
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
@@ -287,7 +288,7 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Shutdown(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Shutdown(ctx) }()
-	a.hub.CloseAll(hub.CloseGoingAway, "server going away")
+	a.hub.CloseAll(socket.CloseGoingAway, "server going away")
 	err := <-errc
 	// Give close frames a moment to leave.
 	deadline := time.Now().Add(2 * time.Second)

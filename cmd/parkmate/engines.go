@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"parkmate/hub"
+	"parkmate/broker"
 	"parkmate/postgres"
 	"parkmate/redisbroker"
 	"parkmate/sqlite"
@@ -22,10 +22,10 @@ func openDB(ctx context.Context, dsn string, opts ...sqlstore.Option) (*sqlstore
 }
 
 // openBroker returns the broker named by spec: "memory" or a redis:// URL.
-func openBroker(ctx context.Context, spec, channel string, log *slog.Logger) (hub.Broker, error) {
+func openBroker(ctx context.Context, spec, channel string, log *slog.Logger) (broker.Broker, error) {
 	switch {
 	case spec == "" || spec == "memory":
-		return hub.NewMemoryBroker(), nil
+		return broker.NewMemoryBroker(), nil
 	case strings.HasPrefix(spec, "redis://") || strings.HasPrefix(spec, "rediss://"):
 		return redisbroker.New(ctx, spec, channel, log)
 	}

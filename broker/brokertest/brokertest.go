@@ -1,4 +1,4 @@
-// Package brokertest is the conformance suite every hub.Broker passes.
+// Package brokertest is the conformance suite every broker.Broker passes.
 package brokertest
 
 import (
@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"parkmate/hub"
+	"parkmate/broker"
 )
 
-// Recorder is a hub.Handler that keeps what it receives.
+// Recorder is a broker.Handler that keeps what it receives.
 type Recorder struct {
 	mu      sync.Mutex
-	msgs    []hub.Message
+	msgs    []broker.Message
 	probes  int
 	resyncs int
 }
@@ -22,8 +22,8 @@ type Recorder struct {
 // probeUser marks the messages Start sends to learn a handler is live.
 const probeUser = -1
 
-// Handle implements hub.Handler.
-func (r *Recorder) Handle(msgs []hub.Message) {
+// Handle implements broker.Handler.
+func (r *Recorder) Handle(msgs []broker.Message) {
 	r.mu.Lock()
 	for _, m := range msgs {
 		if m.UserID == probeUser {
@@ -35,7 +35,7 @@ func (r *Recorder) Handle(msgs []hub.Message) {
 	r.mu.Unlock()
 }
 
-// Resync implements hub.Handler.
+// Resync implements broker.Handler.
 func (r *Recorder) Resync() {
 	r.mu.Lock()
 	r.resyncs++
@@ -50,12 +50,12 @@ func (r *Recorder) Resyncs() int {
 }
 
 // WaitFor waits until n messages arrived and returns them.
-func (r *Recorder) WaitFor(tb testing.TB, n int) []hub.Message {
+func (r *Recorder) WaitFor(tb testing.TB, n int) []broker.Message {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		r.mu.Lock()
-		got := append([]hub.Message(nil), r.msgs...)
+		got := append([]broker.Message(nil), r.msgs...)
 		r.mu.Unlock()
 		if len(got) >= n {
 			return got
@@ -67,7 +67,7 @@ func (r *Recorder) WaitFor(tb testing.TB, n int) []hub.Message {
 }
 
 // Start runs h on b until the test ends.
-func Start(tb testing.TB, b hub.Broker, h *Recorder) {
+func Start(tb testing.TB, b broker.Broker, h *Recorder) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -77,10 +77,10 @@ func Start(tb testing.TB, b hub.Broker, h *Recorder) {
 
 // Connect waits until messages from one node reach the other's recorder,
 // by publishing probes until one arrives.
-func Connect(tb testing.TB, from hub.Broker, to *Recorder) {
+func Connect(tb testing.TB, from broker.Broker, to *Recorder) {
 	tb.Helper()
 	for i := 0; ; i++ {
-		if err := from.Publish(context.Background(), []hub.Message{{Kind: hub.KindReadState, UserID: probeUser, Frame: []byte(`{}`)}}); err != nil {
+		if err := from.Publish(context.Background(), []broker.Message{{Kind: broker.KindReadState, UserID: probeUser, Frame: []byte(`{}`)}}); err != nil {
 			tb.Fatal(err)
 		}
 		to.mu.Lock()
@@ -97,7 +97,7 @@ func Connect(tb testing.TB, from hub.Broker, to *Recorder) {
 }
 
 // pair starts two nodes of one backend and connects them both ways.
-func pair(t *testing.T, newBroker func(testing.TB) hub.Broker) (a, b hub.Broker, ra, rb *Recorder) {
+func pair(t *testing.T, newBroker func(testing.TB) broker.Broker) (a, b broker.Broker, ra, rb *Recorder) {
 	a, b = newBroker(t), newBroker(t)
 	ra, rb = &Recorder{}, &Recorder{}
 	Start(t, a, ra)
@@ -109,25 +109,25 @@ func pair(t *testing.T, newBroker func(testing.TB) hub.Broker) (a, b hub.Broker,
 
 // Run checks a broker implementation. newBroker returns a fresh broker
 // connected to the same backend each time (two calls are two nodes).
-func Run(t *testing.T, newBroker func(testing.TB) hub.Broker) {
+func Run(t *testing.T, newBroker func(testing.TB) broker.Broker) {
 	t.Run("the other node receives every message in publish order, the publisher none", func(t *testing.T) {
 		a, b, ra, rb := pair(t, newBroker)
 		const n = 200
 		for i := 1; i <= n; i++ {
-			m := hub.Message{Kind: hub.KindNotification, UserID: int64(i % 7), ID: int64(i), Frame: []byte(fmt.Sprintf(`{"id":%d}`, i))}
-			if err := a.Publish(context.Background(), []hub.Message{m}); err != nil {
+			m := broker.Message{Kind: broker.KindNotification, UserID: int64(i % 7), ID: int64(i), Frame: []byte(fmt.Sprintf(`{"id":%d}`, i))}
+			if err := a.Publish(context.Background(), []broker.Message{m}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		got := rb.WaitFor(t, n)
 		for i, m := range got[:n] {
-			if m.ID != int64(i+1) || m.Kind != hub.KindNotification || string(m.Frame) != fmt.Sprintf(`{"id":%d}`, i+1) {
+			if m.ID != int64(i+1) || m.Kind != broker.KindNotification || string(m.Frame) != fmt.Sprintf(`{"id":%d}`, i+1) {
 				t.Fatalf("message %d: %+v", i, m)
 			}
 		}
 		// A sentinel from b reaches a: a received nothing of its own first.
-		sentinel := hub.Message{Kind: hub.KindReadState, UserID: 424242, Frame: []byte(`{}`)}
-		if err := b.Publish(context.Background(), []hub.Message{sentinel}); err != nil {
+		sentinel := broker.Message{Kind: broker.KindReadState, UserID: 424242, Frame: []byte(`{}`)}
+		if err := b.Publish(context.Background(), []broker.Message{sentinel}); err != nil {
 			t.Fatal(err)
 		}
 		if first := ra.WaitFor(t, 1)[0]; first.UserID != sentinel.UserID {
@@ -136,10 +136,10 @@ func Run(t *testing.T, newBroker func(testing.TB) hub.Broker) {
 	})
 	t.Run("a batch keeps its fields and order", func(t *testing.T) {
 		a, _, _, rb := pair(t, newBroker)
-		batch := []hub.Message{
-			{Kind: hub.KindNotification, Group: "role:admin", ID: 5, Frame: []byte(`{"id":5}`)},
-			{Kind: hub.KindSessionEnded, UserID: 3, SessionID: "abc"},
-			{Kind: hub.KindReadState, UserID: 3, Frame: []byte(`{"type":"read","ids":[5]}`)},
+		batch := []broker.Message{
+			{Kind: broker.KindNotification, Group: "role:admin", ID: 5, Frame: []byte(`{"id":5}`)},
+			{Kind: broker.KindSessionEnded, UserID: 3, SessionID: "abc"},
+			{Kind: broker.KindReadState, UserID: 3, Frame: []byte(`{"type":"read","ids":[5]}`)},
 		}
 		if err := a.Publish(context.Background(), batch); err != nil {
 			t.Fatal(err)

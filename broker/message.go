@@ -1,10 +1,13 @@
-package hub
+// Package broker is the contract between the node that commits a change
+// and every node's hub: the Message they exchange and the Broker that
+// carries it (in memory within a process; package redisbroker between
+// processes). A broker is fast and best effort; package relay makes
+// delivery certain by reading what a broker lost from the database.
+package broker
 
 import (
 	"encoding/json"
 	"strconv"
-
-	"github.com/gobwas/ws"
 
 	"parkmate"
 )
@@ -25,8 +28,7 @@ const (
 
 // Message travels from the node that committed a change, through the
 // broker, to every node's hub. Frame is the JSON text frame the sockets
-// send; Wire, compiled once per node, is that frame with its WebSocket
-// header (server frames are unmasked, so every socket sends the same bytes).
+// send.
 type Message struct {
 	Kind      Kind            `json:"k"`
 	UserID    int64           `json:"u,omitempty"`
@@ -38,23 +40,15 @@ type Message struct {
 	wire []byte
 }
 
-// Wire returns the message's frame as WebSocket bytes, compiling it once.
-// It is not safe for concurrent first use; the hub compiles before fan-out.
-func (m *Message) Wire() []byte {
+// Encoded returns encode(m.Frame), made on the first call and kept, so
+// every socket of a node sends the same bytes (server frames are unmasked).
+// It is not safe for concurrent first use: a node's hub fans one message
+// out at a time.
+func (m *Message) Encoded(encode func([]byte) []byte) []byte {
 	if m.wire == nil {
-		m.wire = CompileText(m.Frame)
+		m.wire = encode(m.Frame)
 	}
 	return m.wire
-}
-
-// CompileText returns payload as one unmasked WebSocket text frame.
-func CompileText(payload []byte) []byte {
-	b, err := ws.CompileFrame(ws.NewTextFrame(payload))
-	if err != nil {
-		// Only a frame of an impossible length fails to compile.
-		panic("hub: compile frame: " + err.Error())
-	}
-	return b
 }
 
 // NotificationMessage encodes a stored notification as a Message.
