@@ -19,13 +19,14 @@ type memStore struct {
 	clock    parkmate.Clock
 	users    map[int64]parkmate.User
 	sessions map[string]parkmate.Session
-	fail     error // when set, every transaction fails with it
+	deleted  map[int64]bool // soft-deleted users: kept, but not found
+	fail     error          // when set, every transaction fails with it
 }
 
 var _ auth.Store = (*memStore)(nil)
 
 func newMemStore(clock parkmate.Clock) *memStore {
-	return &memStore{clock: clock, users: map[int64]parkmate.User{}, sessions: map[string]parkmate.Session{}}
+	return &memStore{clock: clock, users: map[int64]parkmate.User{}, sessions: map[string]parkmate.Session{}, deleted: map[int64]bool{}}
 }
 
 func (m *memStore) Update(_ context.Context, fn func(auth.Tx) error) error {
@@ -34,11 +35,11 @@ func (m *memStore) Update(_ context.Context, fn func(auth.Tx) error) error {
 	if m.fail != nil {
 		return m.fail
 	}
-	tx := &memTx{now: m.clock.Now(), users: maps.Clone(m.users), sessions: maps.Clone(m.sessions)}
+	tx := &memTx{now: m.clock.Now(), users: maps.Clone(m.users), sessions: maps.Clone(m.sessions), deleted: maps.Clone(m.deleted)}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	m.users, m.sessions = tx.users, tx.sessions
+	m.users, m.sessions, m.deleted = tx.users, tx.sessions, tx.deleted
 	return nil
 }
 
@@ -63,10 +64,15 @@ type memTx struct {
 	now      time.Time
 	users    map[int64]parkmate.User
 	sessions map[string]parkmate.Session
+	deleted  map[int64]bool
 }
 
 func (tx *memTx) CreateUser(u parkmate.User) (parkmate.User, error) {
-	if _, taken, _ := tx.UserByUsername(u.Username); taken {
+	taken := false
+	for _, o := range tx.users { // a deleted user's name stays taken
+		taken = taken || strings.EqualFold(o.Username, u.Username)
+	}
+	if taken {
 		return u, parkmate.CodedErrorf(parkmate.ECONFLICT, "username_taken", "The username %q is taken.", u.Username)
 	}
 	u.ID = int64(len(tx.users) + 1)
@@ -76,7 +82,7 @@ func (tx *memTx) CreateUser(u parkmate.User) (parkmate.User, error) {
 
 func (tx *memTx) UserByID(id int64) (parkmate.User, error) {
 	u, ok := tx.users[id]
-	if !ok {
+	if !ok || tx.deleted[id] {
 		return u, parkmate.Errorf(parkmate.ENOTFOUND, "User %d not found.", id)
 	}
 	return u, nil
@@ -84,11 +90,42 @@ func (tx *memTx) UserByID(id int64) (parkmate.User, error) {
 
 func (tx *memTx) UserByUsername(name string) (parkmate.User, bool, error) {
 	for _, u := range tx.users {
-		if strings.EqualFold(u.Username, name) {
+		if strings.EqualFold(u.Username, name) && !tx.deleted[u.ID] {
 			return u, true, nil
 		}
 	}
 	return parkmate.User{}, false, nil
+}
+
+func (tx *memTx) SetUserRole(id int64, role parkmate.Role) error {
+	u, err := tx.UserByID(id)
+	if err != nil {
+		return err
+	}
+	u.Role = role
+	tx.users[id] = u
+	return nil
+}
+
+func (tx *memTx) DeleteUser(id int64) error {
+	if _, err := tx.UserByID(id); err != nil {
+		return err
+	}
+	tx.deleted[id] = true
+	return nil
+}
+
+func (tx *memTx) RevokeUserSessions(userID int64) ([]string, error) {
+	var ids []string
+	for id, s := range tx.sessions {
+		if s.UserID == userID && s.RevokedAt == nil {
+			now := tx.now
+			s.RevokedAt = &now
+			tx.sessions[id] = s
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 func (tx *memTx) CreateSession(s parkmate.Session) error {

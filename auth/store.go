@@ -22,10 +22,20 @@ type Tx interface {
 	// CreateUser inserts a user and returns it with its id; a username
 	// taken in any case fails with ECONFLICT username_taken.
 	CreateUser(u parkmate.User) (parkmate.User, error)
-	// UserByID returns a user, or fails with ENOTFOUND.
+	// UserByID returns a user, or fails with ENOTFOUND; a deleted user
+	// is not found.
 	UserByID(id int64) (parkmate.User, error)
-	// UserByUsername returns a user by name in any case, or ok false.
+	// UserByUsername returns a user by name in any case, or ok false; a
+	// deleted user is not found, and its name stays taken.
 	UserByUsername(name string) (u parkmate.User, ok bool, err error)
+	// SetUserRole changes a user's role, or fails with ENOTFOUND.
+	SetUserRole(id int64, role parkmate.Role) error
+	// DeleteUser marks a user deleted (the row stays, for what references
+	// it), or fails with ENOTFOUND.
+	DeleteUser(id int64) error
+	// RevokeUserSessions ends every session of a user not ended yet,
+	// stamped with the transaction's time, and returns their ids.
+	RevokeUserSessions(userID int64) ([]string, error)
 	// CreateSession records a sign-in.
 	CreateSession(s parkmate.Session) error
 	// SessionByID returns a session, or ok false.

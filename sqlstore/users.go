@@ -26,9 +26,10 @@ func (tx *Tx) CreateUser(u parkmate.User) (parkmate.User, error) {
 	return u, err
 }
 
-// UserByID returns a user or a not-found error.
+// UserByID returns a user or a not-found error; a deleted user is not
+// found (nor by UserByUsername, Users or ExistingUsers).
 func (tx *Tx) UserByID(id int64) (parkmate.User, error) {
-	u, err := scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE id = ? AND deleted_at IS NULL`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("User", id)
 	}
@@ -37,7 +38,7 @@ func (tx *Tx) UserByID(id int64) (parkmate.User, error) {
 
 // UserByUsername returns a user, or ok false when there is none.
 func (tx *Tx) UserByUsername(name string) (u parkmate.User, ok bool, err error) {
-	u, err = scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE lower(username) = lower(?)`, name))
+	u, err = scanUser(tx.queryRow(`SELECT `+userCols+` FROM users WHERE lower(username) = lower(?) AND deleted_at IS NULL`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, false, nil
 	}
@@ -46,7 +47,7 @@ func (tx *Tx) UserByUsername(name string) (u parkmate.User, ok bool, err error) 
 
 // Users lists users, optionally of one role, by id.
 func (tx *Tx) Users(role parkmate.Role, p parkmate.Page) ([]parkmate.User, error) {
-	rows, err := tx.query(`SELECT `+userCols+` FROM users WHERE (? = '' OR role = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
+	rows, err := tx.query(`SELECT `+userCols+` FROM users WHERE deleted_at IS NULL AND (? = '' OR role = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
 		role, role, before(p), p.Size())
 	return scanAll(rows, err, func(r *sql.Rows) (parkmate.User, error) { return scanUser(r) })
 }
@@ -66,7 +67,7 @@ func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
 			}
 			marks = append(marks, '?')
 		}
-		rows, err := tx.query(`SELECT id FROM users WHERE id IN (`+string(marks)+`)`, args...)
+		rows, err := tx.query(`SELECT id FROM users WHERE deleted_at IS NULL AND id IN (`+string(marks)+`)`, args...)
 		ok, err := scanAll(rows, err, scanInt64)
 		if err != nil {
 			return nil, err
@@ -76,6 +77,41 @@ func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// SetUserRole changes a user's role; an unknown or deleted user is not found.
+func (tx *Tx) SetUserRole(id int64, role parkmate.Role) error {
+	res, err := tx.exec(`UPDATE users SET role = ? WHERE id = ? AND deleted_at IS NULL`, role, id)
+	return affectedOne(res, err, id)
+}
+
+// DeleteUser marks a user deleted, stamped with the transaction's time;
+// the row stays, since bookings, lots and notifications reference it.
+func (tx *Tx) DeleteUser(id int64) error {
+	res, err := tx.exec(`UPDATE users SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`, ms(tx.now), id)
+	return affectedOne(res, err, id)
+}
+
+func affectedOne(res sql.Result, err error, id int64) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		return notFound("User", id)
+	}
+	return err
+}
+
+// RevokeUserSessions ends every session of a user that has not ended yet,
+// stamped with the transaction's time, and returns their ids.
+func (tx *Tx) RevokeUserSessions(userID int64) ([]string, error) {
+	rows, err := tx.query(`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id`, ms(tx.now), userID)
+	return scanAll(rows, err, func(r *sql.Rows) (string, error) {
+		var id string
+		err := r.Scan(&id)
+		return id, err
+	})
 }
 
 // CreateSession records a sign-in.
