@@ -122,6 +122,8 @@ func (s *Server) Handler() http.Handler {
 	signedIn("GET /api/me", s.me)
 	signedIn("GET /api/users", s.users)
 	signedIn("POST /api/users", s.createUser)
+	signedIn("PATCH /api/users/{id}", s.updateUser)
+	signedIn("DELETE /api/users/{id}", s.deleteUser)
 	api("GET /api/config", s.config)
 
 	signedIn("POST /api/lots", s.createLot)
@@ -191,7 +193,7 @@ func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 			return
 		}
 		var allowed []string
-		for _, m := range []string{http.MethodGet, http.MethodPost} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
 			r2 := r.Clone(r.Context())
 			r2.Method = m
 			if _, p := mux.Handler(r2); p != "" && p != "GET /" {
@@ -222,7 +224,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Credentials", "true")
 		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key, Idempotency-Key")
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)

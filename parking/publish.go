@@ -142,6 +142,7 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (PublishResul
 // publish stores req's notifications in tx and returns their ids.
 func (s *Service) publish(tx Tx, req PublishRequest) ([]int64, error) {
 	userIDs := slices.Clone(req.UserIDs)
+	named := len(userIDs)
 	var groups []string
 	for _, g := range req.Groups {
 		members, stored, err := s.resolveGroup(tx, g)
@@ -158,8 +159,11 @@ func (s *Service) publish(tx Tx, req PublishRequest) ([]int64, error) {
 		return nil, err
 	}
 	notes := make([]parkmate.Notification, 0, len(userIDs)+len(groups))
-	for _, id := range userIDs {
+	for i, id := range userIDs {
 		if !exists[id] {
+			if i >= named {
+				continue // a member of a lot's staff whose account was deleted
+			}
 			return nil, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_user", "User %d does not exist.", id)
 		}
 		notes = append(notes, parkmate.Notification{UserID: id, Type: req.Type, Message: req.Message, Event: req.Event, Data: req.Data})
