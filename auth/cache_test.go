@@ -24,7 +24,7 @@ func TestCacheKeepsEndedSessionsOut(t *testing.T) {
 		t.Fatal("an ended session came back")
 	}
 	for i := range 5000 { // many revocations stay bounded and fast
-		c.forget(string(rune('a' + i%26)) + time.Duration(i).String())
+		c.forget(string(rune('a'+i%26)) + time.Duration(i).String())
 	}
 	c.put("t", e, now)
 	if _, ok := c.get("t", now); !ok {
