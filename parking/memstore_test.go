@@ -54,6 +54,16 @@ func newMemStore(clock parkmate.Clock) *memStore {
 	}}
 }
 
+// deleteUser deletes an account as package auth does: lookups and lists
+// no longer find it (the SQL store keeps the row, marked deleted).
+func (m *memStore) deleteUser(id int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.st.clone()
+	delete(st.users, id)
+	m.st = st
+}
+
 func (s *memState) clone() *memState {
 	c := *s
 	c.users, c.lots, c.slots = maps.Clone(s.users), maps.Clone(s.lots), maps.Clone(s.slots)

@@ -39,6 +39,14 @@ func TestPublishGroups(t *testing.T) {
 		{"users, then groups, in order", func(w *world) parking.PublishRequest {
 			return ping([]int64{w.pat.ID, w.dana.ID}, "role:admin", staff(w.otherLot))
 		}, ok, []string{"test.ping>pat", "test.ping>dana", "test.ping>olga", "test.ping>emil", "test.ping>role:admin"}},
+		{"a lot's staff without a deleted employee", func(w *world) parking.PublishRequest {
+			w.store.deleteUser(w.erin.ID)
+			return ping(nil, staff(w.lot))
+		}, ok, []string{"test.ping>oscar"}},
+		{"a deleted user named", func(w *world) parking.PublishRequest {
+			w.store.deleteUser(w.erin.ID)
+			return ping([]int64{w.erin.ID})
+		}, parkmate.EUNPROCESSABLE + "/unknown_user", nil},
 		{"a missing lot", func(*world) parking.PublishRequest { return ping(nil, "lot:999:staff") }, unknownGroup, nil},
 		{"an unknown role", func(*world) parking.PublishRequest { return ping(nil, "role:king") }, unknownGroup, nil},
 		{"a lot that is not a number", func(*world) parking.PublishRequest { return ping(nil, "lot:x:staff") }, unknownGroup, nil},
