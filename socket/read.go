@@ -199,7 +199,7 @@ func (c *Conn) onClose(payload []byte) bool {
 		case errors.Is(err, ws.ErrProtocolInvalidUTF8):
 			c.Kick(CloseInvalidData, "close reason is not UTF-8")
 			return false
-		case err != nil:
+		case err != nil, sc > 4999:
 			c.Kick(CloseProtocol, "invalid close code")
 			return false
 		}
