@@ -40,6 +40,12 @@ type Conn struct {
 	reading atomic.Bool
 	closed  atomic.Bool
 
+	// The text message being reassembled from fragments. Only the reader
+	// (one goroutine at a time, see reading) touches these.
+	fragmented bool   // a text message's first fragment arrived, its last not yet
+	partial    []byte // its payload so far
+	checked    int    // bytes of partial known to be valid UTF-8
+
 	mu        sync.Mutex
 	queue     []item
 	lastID    int64 // highest notification id queued or replayed

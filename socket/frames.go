@@ -7,6 +7,7 @@ const (
 	CloseNormal        = 1000
 	CloseGoingAway     = 1001
 	CloseProtocol      = 1002
+	CloseInvalidData   = 1007
 	ClosePolicy        = 1008
 	CloseTooLarge      = 1009
 	CloseInternal      = 1011
