@@ -19,6 +19,7 @@ type testServer struct {
 	app   *App
 	base  string
 	clock *fakeClock
+	node  *nodeClock // the clock as this node reads it
 	cfg   Config
 	mu    sync.Mutex
 }
@@ -56,14 +57,15 @@ func startServer(t testing.TB, cfg Config, clock *fakeClock) *testServer {
 	if os.Getenv("PARKMATE_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	app, err := NewApp(context.Background(), cfg, Options{Clock: clock, Log: log})
+	node := newNodeClock(clock)
+	app, err := NewApp(context.Background(), cfg, Options{Clock: node, Log: log})
 	if err != nil {
 		t.Fatalf("new app: %v", err)
 	}
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	s := &testServer{t: t, app: app, base: "http://" + app.Addr(), clock: clock, cfg: cfg}
+	s := &testServer{t: t, app: app, base: "http://" + app.Addr(), clock: clock, node: node, cfg: cfg}
 	t.Cleanup(func() { s.stop() })
 	return s
 }
@@ -86,7 +88,7 @@ func (s *testServer) stop() {
 func (s *testServer) restart() {
 	s.t.Helper()
 	s.stop()
-	app, err := NewApp(context.Background(), s.cfg, Options{Clock: s.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	app, err := NewApp(context.Background(), s.cfg, Options{Clock: s.node, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		s.t.Fatalf("restart: %v", err)
 	}
