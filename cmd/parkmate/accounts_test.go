@@ -156,7 +156,7 @@ func testAccountChanges(t *testing.T, a, b *testServer) {
 	if _, resp, err := root.dialWS("", nil); err == nil || resp.StatusCode != 401 {
 		t.Fatalf("dial with the old token: %v", err)
 	}
-	wDana.expectQuiet(50 * time.Millisecond) // nobody else's session ended
+	expectNothingElse(t, wDana) // nobody else's session ended
 
 	// Signed in again, root is a driver: no admin broadcasts, no admin API.
 	root = b.login("root", "root-password")

@@ -82,7 +82,12 @@ func TestClusterSchedulerFiresOncePerBooking(t *testing.T) {
 			counts[w.next().Event]++
 		}
 	}
-	w.expectQuiet(300 * time.Millisecond)
+	// Every scheduler has made a whole pass since, so a second warning or
+	// expiry would be committed, and before the sentinel.
+	for _, n := range nodes {
+		n.schedulerPass()
+	}
+	expectNothingElse(t, w)
 	if counts["booking.expiring"] != n || counts["booking.expired"] != n {
 		t.Fatalf("events %v: want %d of each", counts, n)
 	}

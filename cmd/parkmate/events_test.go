@@ -54,18 +54,11 @@ func (w *world) book(t *testing.T, i, minutes int) parkmate.Booking {
 	return b
 }
 
-// quiet checks that the bystanders received nothing.
-func (w *world) quiet(t *testing.T, except ...*wsClient) {
+// quiet checks that nobody received anything else: a sentinel sent to
+// each of them is the next frame of every socket.
+func (w *world) quiet(t *testing.T) {
 	t.Helper()
-	for _, c := range []*wsClient{w.wDriver, w.wOther, w.wOwner, w.wOwner2, w.wEmp, w.wAdmin} {
-		skip := false
-		for _, e := range except {
-			skip = skip || e == c
-		}
-		if !skip {
-			c.expectQuiet(30 * time.Millisecond)
-		}
-	}
+	expectNothingElse(t, w.wDriver, w.wOther, w.wOwner, w.wOwner2, w.wEmp, w.wAdmin)
 }
 
 func TestTenEventsReachTheRightUsers(t *testing.T) {
@@ -76,7 +69,19 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 	b := w.book(t, 0, 60)
 	w.quiet(t)
 
-	// Event 3: renew succeeds.
+	w.renewals(t, b)
+	w.cashPayment(t, b)
+	w.assignment(t)
+	w.carWash(t, b)
+	w.completion(t, b)
+	w.cancellations(t)
+	w.expiry(t)
+}
+
+// renewals: event 3 (renewed) and event 4 (renewal refused, with the
+// reason; the booking is unchanged).
+func (w *world) renewals(t *testing.T, b parkmate.Booking) {
+	t.Helper()
 	var renewed parkmate.Booking
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 30}, 200, &renewed)
 	if !renewed.EndsAt.Equal(b.EndsAt.Add(30 * time.Minute)) {
@@ -85,8 +90,6 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 	w.wDriver.expect("booking.renewed", "success")
 	w.quiet(t)
 
-	// Event 4: renew fails past the longest booking, with the reason; the
-	// booking is unchanged.
 	var errBody struct {
 		Error struct{ Code, Message string }
 	}
@@ -98,8 +101,12 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 		t.Fatalf("event 4 %q vs error %+v", f.Message, errBody)
 	}
 	w.quiet(t)
+}
 
-	// Event 7: cash payment verified by the owner.
+// cashPayment: event 7, a cash payment verified by the lot's owner only,
+// and once.
+func (w *world) cashPayment(t *testing.T, b parkmate.Booking) {
+	t.Helper()
 	var pay parkmate.Payment
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/payments/", b.ID), map[string]any{"method": "CASH", "amount": 7.5}, 201, &pay)
 	if pay.Status != parkmate.PaymentPending {
@@ -110,16 +117,23 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 	w.wDriver.expect("payment.verified", "success")
 	w.owner.mustDo("POST", fmt.Sprintf("/api/payments/%d/verify/", pay.ID), nil, 409, nil)
 	w.quiet(t)
+}
 
-	// Event 10: assignment, to the lot's owner and the employee.
+// assignment: event 10, to the lot's owner and the employee; only an
+// admin assigns.
+func (w *world) assignment(t *testing.T) {
+	t.Helper()
 	var a parkmate.Assignment
 	w.owner.mustDo("POST", "/api/assignments/", map[string]any{"employee_id": w.emp.ID, "lot_id": w.lot.ID}, 403, nil)
 	w.admin.mustDo("POST", "/api/assignments/", map[string]any{"employee_id": w.emp.ID, "lot_id": w.lot.ID}, 201, &a)
 	w.wOwner.expect("assignment.created", "info")
 	w.wEmp.expect("assignment.created", "info")
 	w.quiet(t)
+}
 
-	// Event 9: car wash completed by the lot's employee.
+// carWash: event 9, a car wash completed by the lot's employee.
+func (w *world) carWash(t *testing.T, b parkmate.Booking) {
+	t.Helper()
 	var cw parkmate.CarWash
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/carwash/", b.ID), map[string]any{"service": "full"}, 201, &cw)
 	w.other.mustDo("POST", fmt.Sprintf("/api/carwashes/%d/complete/", cw.ID), nil, 403, nil)
@@ -127,18 +141,25 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 	w.emp.mustDo("POST", fmt.Sprintf("/api/carwashes/%d/complete/", cw.ID), nil, 200, nil)
 	w.wDriver.expect("carwash.completed", "success")
 	w.quiet(t)
+}
 
-	// Event 5: the owner completes the booking.
+// completion: event 5, the owner completes the booking; then event 4
+// again, renewing a booking that is no longer active.
+func (w *world) completion(t *testing.T, b parkmate.Booking) {
+	t.Helper()
 	w.owner2.mustDo("POST", fmt.Sprintf("/api/bookings/%d/complete/", b.ID), nil, 403, nil)
 	w.owner.mustDo("POST", fmt.Sprintf("/api/bookings/%d/complete/", b.ID), nil, 200, nil)
 	w.wDriver.expect("booking.completed", "success")
 	w.quiet(t)
 
-	// Event 4 again: renewing a booking that is no longer active.
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 5}, 409, nil)
 	w.wDriver.expect("booking.renew_failed", "error")
+}
 
-	// Event 6: an admin cancels a booking; a driver's own cancel tells no one.
+// cancellations: event 6, an admin cancels a booking; a driver's own
+// cancel tells no one.
+func (w *world) cancellations(t *testing.T) {
+	t.Helper()
 	b2 := w.book(t, 1, 60)
 	w.other.mustDo("POST", fmt.Sprintf("/api/bookings/%d/cancel/", b2.ID), nil, 403, nil)
 	w.admin.mustDo("POST", fmt.Sprintf("/api/bookings/%d/cancel/", b2.ID), nil, 200, nil)
@@ -151,16 +172,21 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 		t.Fatalf("driver cancel: status %s", cancelled.Status)
 	}
 	w.quiet(t)
+}
 
-	// Events 1 and 2 come from the server's scheduler, once each.
+// expiry: events 1 and 2 come from the server's scheduler, once each, and
+// the expired booking's slot is free again.
+func (w *world) expiry(t *testing.T) {
+	t.Helper()
 	b4 := w.book(t, 3, 10)
-	srv.clock.Advance(5*time.Minute + time.Second)
-	f = w.wDriver.expect("booking.expiring", "warning")
+	w.srv.clock.Advance(5*time.Minute + time.Second)
+	f := w.wDriver.expect("booking.expiring", "warning")
 	if f.Message != "Your booking will expire in 5 minutes!" {
 		t.Fatalf("event 1 message %q", f.Message)
 	}
+	w.srv.schedulerPass() // one more pass at this time warns no one again
 	w.quiet(t)
-	srv.clock.Advance(5 * time.Minute)
+	w.srv.clock.Advance(5 * time.Minute)
 	f = w.wDriver.expect("booking.expired", "info")
 	if f.Message != "Your booking has expired. Slot released." {
 		t.Fatalf("event 2 message %q", f.Message)
@@ -173,6 +199,7 @@ func TestTenEventsReachTheRightUsers(t *testing.T) {
 	// The slot is free again: another driver books it.
 	w.other.mustDo("POST", "/api/bookings/", map[string]any{"slot_id": w.slots[3].ID, "minutes": 30}, 201, nil)
 	w.wOwner.expect("booking.created", "info")
+	w.srv.schedulerPass()
 	w.quiet(t)
 }
 
@@ -182,24 +209,33 @@ func TestSchedulerFiresOnceAcrossRestarts(t *testing.T) {
 	b := w.book(t, 0, 10)
 	srv.clock.Advance(6 * time.Minute)
 	first := w.wDriver.expect("booking.expiring", "warning")
-	w.wDriver.expectQuiet(100 * time.Millisecond)
+	srv.schedulerPass()
+	seen := expectNothingElse(t, w.wDriver)
+	if seen <= first.ID {
+		t.Fatalf("sentinel %d not after the warning %d", seen, first.ID)
+	}
 
 	srv.restart()
-	wd := w.driver.mustDialWS(fmt.Sprintf("?since=%d", first.ID))
-	wd.expectQuiet(200 * time.Millisecond) // no second warning after the restart
+	wd := w.driver.mustDialWS(fmt.Sprintf("?since=%d", seen))
+	srv.schedulerPass()
+	expectNothingElse(t, wd) // no second warning after the restart
 	srv.clock.Advance(5 * time.Minute)
 	wd.expect("booking.expired", "info")
 
 	srv.restart()
 	wd = w.driver.mustDialWS("?since=0")
+	// The history holds each event once, and the two sentinels sent
+	// between them.
+	want := []string{"booking.expiring", "test.publish", "test.publish", "booking.expired"}
 	var events []string
-	for i := 0; i < 2; i++ {
+	for range want {
 		events = append(events, wd.next().Event)
 	}
-	if events[0] != "booking.expiring" || events[1] != "booking.expired" {
-		t.Fatalf("history %v", events)
+	if fmt.Sprint(events) != fmt.Sprint(want) {
+		t.Fatalf("history %v, want %v", events, want)
 	}
-	wd.expectQuiet(200 * time.Millisecond)
+	srv.schedulerPass()
+	expectNothingElse(t, wd)
 	var got parkmate.Booking
 	w.driver.mustDo("GET", fmt.Sprintf("/api/bookings/%d/", b.ID), nil, 200, &got)
 	if got.Status != parkmate.BookingExpired {
@@ -217,5 +253,6 @@ func TestRenewRearmsTheWarning(t *testing.T) {
 	w.wDriver.expect("booking.renewed", "success")
 	srv.clock.Advance(20 * time.Minute) // 4 minutes before the new end
 	w.wDriver.expect("booking.expiring", "warning")
-	w.wDriver.expectQuiet(100 * time.Millisecond)
+	srv.schedulerPass()
+	expectNothingElse(t, w.wDriver)
 }

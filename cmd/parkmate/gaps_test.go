@@ -68,7 +68,7 @@ func TestSinceBeyondTheNewestIDStillGetsLiveNotifications(t *testing.T) {
 	u := srv.user("dana", parkmate.RoleDriver)
 	publish(t, srv, []int64{u.ID}, "old")
 	w := u.mustDialWS("?since=1000000")
-	w.expectQuiet(50 * time.Millisecond)
+	// Nothing of the history is replayed: the next frame is the sentinel.
 	ids := publish(t, srv, []int64{u.ID}, "new")
 	if f := w.next(); f.ID != ids[0] {
 		t.Fatalf("frame %+v", f)

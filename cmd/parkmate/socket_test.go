@@ -58,7 +58,7 @@ func TestResumeWithSinceGetsExactlyWhatWasMissed(t *testing.T) {
 	if f := w.next(); f.ID != live[0] {
 		t.Fatalf("live after replay: %+v, want %d", f, live[0])
 	}
-	w.expectQuiet(50 * time.Millisecond)
+	expectNothingElse(t, w)
 
 	// since=0 replays the whole history; no since replays nothing.
 	all := u.mustDialWS("?since=0")
@@ -67,7 +67,7 @@ func TestResumeWithSinceGetsExactlyWhatWasMissed(t *testing.T) {
 			t.Fatalf("since=0: frame %d, want %d", f.ID, id)
 		}
 	}
-	u.mustDialWS("").expectQuiet(50 * time.Millisecond)
+	expectNothingElse(t, u.mustDialWS(""))
 }
 
 func TestReplayRacesWithLivePublishingWithoutLossOrDuplicates(t *testing.T) {
@@ -120,7 +120,7 @@ func TestReplayRacesWithLivePublishingWithoutLossOrDuplicates(t *testing.T) {
 			t.Fatalf("stuck at frame %d of %d", i, len(want))
 		}
 	}
-	w.expectQuiet(50 * time.Millisecond)
+	expectNothingElse(t, w)
 }
 
 func TestEverySocketOfAUserGetsEachNotificationOnce(t *testing.T) {
@@ -132,8 +132,8 @@ func TestEverySocketOfAUserGetsEachNotificationOnce(t *testing.T) {
 		if f := w.next(); f.ID != ids[0] {
 			t.Fatalf("frame %+v", f)
 		}
-		w.expectQuiet(50 * time.Millisecond)
 	}
+	expectNothingElse(t, tabs...)
 }
 
 func TestRolledBackChangeNotifiesNoOne(t *testing.T) {
@@ -160,15 +160,15 @@ func TestRolledBackChangeNotifiesNoOne(t *testing.T) {
 	u.mustDo("POST", "/api/bookings/", map[string]any{"slot_id": slots.Items[0].ID, "minutes": 10}, 201, nil)
 	wo.expect("booking.created", "info")
 	u.mustDo("POST", "/api/bookings/", map[string]any{"slot_id": slots.Items[0].ID, "minutes": 10}, 409, nil)
-	wo.expectQuiet(100 * time.Millisecond)
-
-	w.expectQuiet(100 * time.Millisecond)
+	expectNothingElse(t, wo)
+	// The driver's socket gets its sentinel below, after the inbox check.
 	var inbox struct{ Items []parkmate.InboxItem }
 	u.mustDo("GET", "/api/notifications/", nil, 200, &inbox)
 	if len(inbox.Items) != 0 {
 		t.Fatalf("rolled-back notification stored: %+v", inbox.Items)
 	}
-	// The next committed one arrives, and it is the first the socket sees.
+	// Sentinel: the next committed one arrives, and it is the first the
+	// socket sees.
 	ids := publish(t, srv, []int64{u.ID}, "real")
 	if f := w.next(); f.ID != ids[0] || f.Message != "real" {
 		t.Fatalf("frame %+v", f)
@@ -245,7 +245,7 @@ func TestLogoutClosesTheSessionsSockets(t *testing.T) {
 	if ci.reason == "" {
 		t.Fatalf("4401 without a reason")
 	}
-	w2.expectQuiet(100 * time.Millisecond) // the other session lives on
+	expectNothingElse(t, w2) // the other session lives on
 	u.mustDo("GET", "/api/me/", nil, 401, nil)
 	if _, resp, err := u.dialWS("", nil); err == nil || resp.StatusCode != 401 {
 		t.Fatalf("dial after logout: %v", err)
@@ -308,7 +308,7 @@ func TestInboundFrameLimits(t *testing.T) {
 		if err := seed.send(ws.OpText, []byte(`{"type":"ping"}`)); err != nil {
 			t.Fatal(err)
 		}
-		seed.expectQuiet(100 * time.Millisecond) // a seed client never sees a non-level type
+		seed.expectNoReply() // a seed client never sees a non-level type
 	})
 }
 
