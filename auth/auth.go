@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -59,6 +60,7 @@ type Service struct {
 	notifier SessionNotifier
 	dummy    []byte
 	cache    sessionCache
+	checks   atomic.Int64 // passwords compared by Login
 }
 
 // New returns a Service; it fails on a short secret or a bad cost.
@@ -134,6 +136,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 		hash = []byte(u.PasswordHash)
 	}
 	// Compare even for an unknown user, so timing does not tell.
+	s.checks.Add(1)
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !found {
 		return "", sess, u, parkmate.CodedErrorf(parkmate.EUNAUTHENTICATED, "invalid_credentials", "Wrong username or password.")
 	}
@@ -201,6 +204,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	s.cache.put(sess.ID, cachedSession{user: u, session: sess}, s.clock.Now())
 	return u, sess, nil
 }
+
+// PasswordChecks is how many passwords Login has compared with bcrypt
+// since the Service started (a metric: sign-in limits bound it).
+func (s *Service) PasswordChecks() int64 { return s.checks.Load() }
 
 // ForgetSession drops a session from the cache; every node calls it when a
 // session ends anywhere (the broker's session-ended message).

@@ -14,7 +14,8 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // socket authenticates and authorizes a WebSocket request before the
 // upgrade: 403 for a foreign Origin or another user's id, 401 for bad
-// credentials. A client without an Origin (a server or app) must use the
+// credentials, 429 for a user with Config.MaxSocketsPerUser sockets on
+// this node. A client without an Origin (a server or app) must use the
 // Bearer header; a browser may use the session cookie.
 func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error) {
@@ -24,8 +25,8 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 	}
 	origin := r.Header.Get("Origin")
-	if origin != "" && !s.originAllowed(r, origin) {
-		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
+	if err := s.origins.checkSocket(r); err != nil {
+		fail(err)
 		return
 	}
 	if err := checkHandshake(w, r); err != nil {
@@ -42,6 +43,7 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	setUser(r, u.ID)
 	if r.PathValue("user_id") != itoa(u.ID) {
 		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "This socket belongs to another user."))
 		return
@@ -60,8 +62,43 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(parkmate.Errorf(parkmate.EINVALID, "proto must be 1 or 2."))
 		return
 	}
+	if !s.holdSocket(u.ID) {
+		fail(parkmate.CodedErrorf(parkmate.ERATELIMITED, "too_many_sockets",
+			"You have %d sockets open on this server, the most it allows; close one first.", s.cfg.MaxSocketsPerUser))
+		return
+	}
+	defer s.releaseSocket(u.ID)
 	s.sockets.Serve(w, r, socket.Params{UserID: u.ID, Role: u.Role, SessionID: sess.ID, SessionExpires: sess.ExpiresAt,
 		Since: since, HasSince: hasSince, Proto: proto})
+}
+
+// holdSocket counts a new socket of userID against the cap, or reports
+// false when the user has MaxSocketsPerUser already: those in the hub
+// and those still in their handshake, so handshakes that arrive together
+// cannot pass the cap. releaseSocket ends the hold once Serve has put the
+// socket in the hub (or failed).
+func (s *Server) holdSocket(userID int64) bool {
+	if s.cfg.MaxSocketsPerUser <= 0 || s.userSocks == nil {
+		return true
+	}
+	s.handshakesMu.Lock()
+	defer s.handshakesMu.Unlock()
+	if s.userSocks.UserCount(userID)+s.handshakes[userID] >= s.cfg.MaxSocketsPerUser {
+		return false
+	}
+	s.handshakes[userID]++
+	return true
+}
+
+func (s *Server) releaseSocket(userID int64) {
+	if s.cfg.MaxSocketsPerUser <= 0 || s.userSocks == nil {
+		return
+	}
+	s.handshakesMu.Lock()
+	defer s.handshakesMu.Unlock()
+	if s.handshakes[userID]--; s.handshakes[userID] <= 0 {
+		delete(s.handshakes, userID)
+	}
 }
 
 // checkHandshake refuses a malformed WebSocket handshake with a JSON error
