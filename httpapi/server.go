@@ -66,18 +66,18 @@ const (
 
 // Server is the HTTP face of one node.
 type Server struct {
-	parking  *parking.Service
-	auth     *auth.Service
-	sockets  *socket.Server
+	parking   *parking.Service
+	auth      *auth.Service
+	sockets   *socket.Server
 	userSocks UserSockets
-	cfg      Config
-	log      *slog.Logger
-	web      fs.FS
-	metrics  http.Handler
-	failures *limiter // failed sign-ins and sign-ups (AuthRate)
-	signups  *limiter // new accounts (SignupRate)
-	origins  *origins
-	ready    func(context.Context) error
+	cfg       Config
+	log       *slog.Logger
+	web       fs.FS
+	metrics   http.Handler
+	failures  *limiter // failed sign-ins and sign-ups (AuthRate)
+	signups   *limiter // new accounts (SignupRate)
+	origins   *origins
+	ready     func(context.Context) error
 
 	handshakesMu sync.Mutex
 	handshakes   map[int64]int // sockets between the cap's check and the hub, by user
