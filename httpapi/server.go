@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"parkmate"
@@ -79,8 +78,7 @@ type Server struct {
 	origins   *origins
 	ready     func(context.Context) error
 
-	handshakesMu sync.Mutex
-	handshakes   map[int64]int // sockets between the cap's check and the hub, by user
+	socketLocks userLocks // a user's handshakes, one at a time (MaxSocketsPerUser)
 }
 
 // UserSockets counts a user's sockets on this node (a *hub.Hub does).
@@ -125,9 +123,8 @@ func New(d Deps, cfg Config) (*Server, error) {
 	}
 	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, userSocks: d.UserSockets, cfg: cfg, log: d.Log,
 		web: d.Web, metrics: d.Metrics, ready: d.Ready, origins: o,
-		failures:   newLimiter(cfg.AuthRate, time.Minute, "failed sign-ins and sign-ups"),
-		signups:    newLimiter(cfg.SignupRate, time.Minute, "sign-ups"),
-		handshakes: map[int64]int{}}, nil
+		failures: newLimiter(cfg.AuthRate, time.Minute, "failed sign-ins and sign-ups"),
+		signups:  newLimiter(cfg.SignupRate, time.Minute, "sign-ups")}, nil
 }
 
 // handler is an API handler that returns its error.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"parkmate"
 	"parkmate/socket"
@@ -62,42 +63,55 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(parkmate.Errorf(parkmate.EINVALID, "proto must be 1 or 2."))
 		return
 	}
-	if !s.holdSocket(u.ID) {
-		fail(parkmate.CodedErrorf(parkmate.ERATELIMITED, "too_many_sockets",
-			"You have %d sockets open on this server, the most it allows; close one first.", s.cfg.MaxSocketsPerUser))
-		return
+	if n := s.cfg.MaxSocketsPerUser; n > 0 && s.userSocks != nil {
+		// Serve puts the socket in the hub before it returns, and the lock
+		// keeps the user's other handshakes from counting until then:
+		// sockets opened together cannot pass the cap.
+		unlock := s.socketLocks.lock(u.ID)
+		defer unlock()
+		if s.userSocks.UserCount(u.ID) >= n {
+			fail(parkmate.CodedErrorf(parkmate.ERATELIMITED, "too_many_sockets",
+				"You have %d sockets open on this server, the most it allows; close one first.", n))
+			return
+		}
 	}
-	defer s.releaseSocket(u.ID)
 	s.sockets.Serve(w, r, socket.Params{UserID: u.ID, Role: u.Role, SessionID: sess.ID, SessionExpires: sess.ExpiresAt,
 		Since: since, HasSince: hasSince, Proto: proto})
 }
 
-// holdSocket counts a new socket of userID against the cap, or reports
-// false when the user has MaxSocketsPerUser already: those in the hub
-// and those still in their handshake, so handshakes that arrive together
-// cannot pass the cap. releaseSocket ends the hold once Serve has put the
-// socket in the hub (or failed).
-func (s *Server) holdSocket(userID int64) bool {
-	if s.cfg.MaxSocketsPerUser <= 0 || s.userSocks == nil {
-		return true
-	}
-	s.handshakesMu.Lock()
-	defer s.handshakesMu.Unlock()
-	if s.userSocks.UserCount(userID)+s.handshakes[userID] >= s.cfg.MaxSocketsPerUser {
-		return false
-	}
-	s.handshakes[userID]++
-	return true
+// userLocks serializes the handshakes of one user (only of one user: a
+// slow handshake holds up no one else's).
+type userLocks struct {
+	mu    sync.Mutex
+	users map[int64]*userLock
 }
 
-func (s *Server) releaseSocket(userID int64) {
-	if s.cfg.MaxSocketsPerUser <= 0 || s.userSocks == nil {
-		return
+type userLock struct {
+	sync.Mutex
+	refs int
+}
+
+// lock locks userID's handshakes and returns the unlock.
+func (l *userLocks) lock(userID int64) (unlock func()) {
+	l.mu.Lock()
+	if l.users == nil {
+		l.users = map[int64]*userLock{}
 	}
-	s.handshakesMu.Lock()
-	defer s.handshakesMu.Unlock()
-	if s.handshakes[userID]--; s.handshakes[userID] <= 0 {
-		delete(s.handshakes, userID)
+	ul := l.users[userID]
+	if ul == nil {
+		ul = &userLock{}
+		l.users[userID] = ul
+	}
+	ul.refs++
+	l.mu.Unlock()
+	ul.Lock()
+	return func() {
+		ul.Unlock()
+		l.mu.Lock()
+		if ul.refs--; ul.refs == 0 {
+			delete(l.users, userID)
+		}
+		l.mu.Unlock()
 	}
 }
 
