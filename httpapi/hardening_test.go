@@ -137,7 +137,7 @@ func TestSecurityHeaders(t *testing.T) {
 		directives[name] = value
 	}
 	if directives["script-src"] != "'self'" || directives["object-src"] != "'none'" || directives["frame-ancestors"] != "'none'" ||
-		strings.Contains(httpapi.ContentSecurityPolicy, "unsafe") {
+		strings.Contains(httpapi.ContentSecurityPolicy, "unsafe-eval") || directives["default-src"] != "'self'" {
 		t.Fatalf("CSP %q", httpapi.ContentSecurityPolicy)
 	}
 }

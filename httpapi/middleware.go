@@ -17,9 +17,11 @@ import (
 
 // ContentSecurityPolicy is sent with every response. The web app is one
 // script file and one stylesheet of its own origin: no inline script, no
-// eval, no plugins, no framing by any site.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; " +
-	"frame-ancestors 'none'; form-action 'self'"
+// eval, no plugins, no framing by any site. Inline styles are allowed:
+// react-toastify (v11) injects its stylesheet as a <style> element at run
+// time, and the app's toasts are unstyled without it.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 // securityHeaders sets the headers every response carries, the API's and
 // the web app's alike.
