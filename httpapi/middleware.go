@@ -39,10 +39,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 // bodyDeadline gives a request's body Config.BodyTimeout to arrive, so a
 // client that trickles a body cannot hold a connection (and a descriptor)
 // for long; decode lifts the deadline once the body is read. Requests
-// without a body (sockets among them) get none.
+// without a body get none, nor do socket handshakes (the socket sets its
+// own deadlines on the connection it takes over).
 func (s *Server) bodyDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 {
+		if r.ContentLength != 0 && r.Header.Get("Upgrade") == "" {
 			// Not every ResponseWriter supports it (httptest's does not).
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
 		}

@@ -85,9 +85,9 @@ func checkRetryAfter(t testing.TB, what, ra string) {
 
 // TestParallelWrongPasswordsReachBcryptAtMostAuthRate: 150 wrong
 // passwords sent at once from one address with --auth-rate 30 put at most
-// 30 through bcrypt (the limiter takes its token before the check; it
-// used to take it after, and 162 got through); the rest are refused with
-// 429 and Retry-After.
+// 30 through bcrypt, plus what the bucket refills meanwhile (the limiter
+// takes its token before the check; it used to take it after, and 162 got
+// through); the rest are refused with 429 and Retry-After.
 func TestParallelWrongPasswordsReachBcryptAtMostAuthRate(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.AuthRate = 30
@@ -96,6 +96,7 @@ func TestParallelWrongPasswordsReachBcryptAtMostAuthRate(t *testing.T) {
 	before := metric(t, srv, "parkmate_password_checks_total")
 	const n = 150
 	statuses := make([]int, n)
+	start := time.Now()
 	together(n, func(i int) {
 		status, ra, _ := post(t, srv, "/api/auth/login/", map[string]string{"username": "dana", "password": "wrong-password"})
 		statuses[i] = status
@@ -108,14 +109,11 @@ func TestParallelWrongPasswordsReachBcryptAtMostAuthRate(t *testing.T) {
 	for _, s := range statuses {
 		counts[s]++
 	}
-	if checks > 30 || counts[401] > 30 || counts[401]+counts[429] != n {
-		t.Fatalf("%v passwords checked, answers %v: want at most 30 checked and 401, the rest 429", checks, counts)
-	}
-	// The bucket is empty: the right password waits too.
-	if status, ra, code := post(t, srv, "/api/auth/login/", map[string]string{"username": "dana", "password": "dana-password"}); status != 429 || code != "rate_limited" {
-		t.Fatalf("a sign-in after: %d %s", status, code)
-	} else {
-		checkRetryAfter(t, "login", ra)
+	// 30 at once, and the bucket's refill (30 a minute) while they ran,
+	// which the race detector can stretch to seconds.
+	allowed := 30 + int(time.Since(start).Seconds()/2) + 1
+	if checks > float64(allowed) || counts[401] > allowed || counts[401]+counts[429] != n {
+		t.Fatalf("%v passwords checked, answers %v: want at most %d checked and 401, the rest 429", checks, counts, allowed)
 	}
 }
 
@@ -142,6 +140,7 @@ func TestSignUpsPerAddressAreLimited(t *testing.T) {
 	srv := startServer(t, cfg, nil)
 	const n = 20
 	statuses := make([]int, n)
+	start := time.Now()
 	together(n, func(i int) {
 		status, ra, _ := post(t, srv, "/api/auth/register/", map[string]string{"username": fmt.Sprintf("user%d", i), "password": "long-enough"})
 		statuses[i] = status
@@ -153,8 +152,10 @@ func TestSignUpsPerAddressAreLimited(t *testing.T) {
 	for _, s := range statuses {
 		counts[s]++
 	}
-	if counts[201] != 10 || counts[429] != 10 {
-		t.Fatalf("answers %v: want 10 accounts and 10 refusals", counts)
+	// 10 at once, and the refill (10 a minute) while they ran.
+	allowed := 10 + int(time.Since(start).Seconds()/6)
+	if counts[201] < 10 || counts[201] > allowed || counts[201]+counts[429] != n {
+		t.Fatalf("answers %v: want %d accounts at most, the rest refused", counts, allowed)
 	}
 	// A refused sign-up takes no account's place; sign-ins are not sign-ups.
 	if status, _, _ := post(t, srv, "/api/auth/login/", map[string]string{"username": "user0", "password": "long-enough"}); status != 200 && statuses[0] == 201 {
