@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -59,6 +60,7 @@ type Service struct {
 	notifier SessionNotifier
 	dummy    []byte
 	cache    sessionCache
+	checks   atomic.Int64 // passwords compared by Login
 }
 
 // New returns a Service; it fails on a short secret or a bad cost.
@@ -82,6 +84,13 @@ func New(db Store, clock parkmate.Clock, notifier SessionNotifier, cfg Config) (
 	return &Service{db: db, cfg: cfg, clock: clock, notifier: notifier, dummy: dummy}, nil
 }
 
+// Password lengths, in bytes of UTF-8. bcrypt reads at most 72 bytes, so
+// a longer password is refused rather than silently cut.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 72
+)
+
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
 
 // ValidateCredentials checks a new username and password.
@@ -89,8 +98,13 @@ func ValidateCredentials(username, password string) error {
 	if !usernameRE.MatchString(username) {
 		return parkmate.Errorf(parkmate.EUNPROCESSABLE, "username must be 3 to 32 letters, digits, '_', '.' or '-'.")
 	}
-	if len(password) < 8 || len(password) > 72 {
-		return parkmate.Errorf(parkmate.EUNPROCESSABLE, "password must be 8 to 72 bytes.")
+	switch {
+	case len(password) < MinPasswordLen:
+		return parkmate.Errorf(parkmate.EUNPROCESSABLE, "password must be at least %d bytes.", MinPasswordLen)
+	case len(password) > MaxPasswordLen:
+		return parkmate.Errorf(parkmate.EUNPROCESSABLE,
+			"password must be at most %d bytes (this one has %d): bcrypt would ignore the rest. Letters outside ASCII take 2 to 4 bytes each.",
+			MaxPasswordLen, len(password))
 	}
 	return nil
 }
@@ -122,6 +136,11 @@ func (s *Service) Register(ctx context.Context, username, password string) (park
 
 // Login checks a password and opens a session; the token carries its id.
 func (s *Service) Login(ctx context.Context, username, password string) (token string, sess parkmate.Session, u parkmate.User, err error) {
+	if len(password) > MaxPasswordLen {
+		// bcrypt would compare the first 72 bytes only, and sign in with
+		// any text that starts with a stored password.
+		return "", sess, u, errInvalidCredentials
+	}
 	var found bool
 	if err = s.db.View(ctx, func(tx Tx) (err error) {
 		u, found, err = tx.UserByUsername(username)
@@ -134,8 +153,9 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 		hash = []byte(u.PasswordHash)
 	}
 	// Compare even for an unknown user, so timing does not tell.
+	s.checks.Add(1)
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !found {
-		return "", sess, u, parkmate.CodedErrorf(parkmate.EUNAUTHENTICATED, "invalid_credentials", "Wrong username or password.")
+		return "", sess, u, errInvalidCredentials
 	}
 	now := s.clock.Now()
 	sess = parkmate.Session{ID: newID(), UserID: u.ID, ExpiresAt: now.Add(s.cfg.SessionTTL).Truncate(time.Second)}
@@ -151,6 +171,8 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 	}).SignedString([]byte(s.cfg.Secret))
 	return token, sess, u, err
 }
+
+var errInvalidCredentials = parkmate.CodedErrorf(parkmate.EUNAUTHENTICATED, "invalid_credentials", "Wrong username or password.")
 
 func unauthenticated(msg string) error {
 	return parkmate.Errorf(parkmate.EUNAUTHENTICATED, "%s", msg)
@@ -201,6 +223,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	s.cache.put(sess.ID, cachedSession{user: u, session: sess}, s.clock.Now())
 	return u, sess, nil
 }
+
+// PasswordChecks is how many passwords Login has compared with bcrypt
+// since the Service started (a metric: sign-in limits bound it).
+func (s *Service) PasswordChecks() int64 { return s.checks.Load() }
 
 // ForgetSession drops a session from the cache; every node calls it when a
 // session ends anywhere (the broker's session-ended message).

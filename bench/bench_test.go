@@ -118,7 +118,7 @@ func startServer(t *testing.T) *testServer {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "--addr", addr, "--db", db, "--publish-key", testPublishKey,
-		"--password-cost", "4", "--auth-rate", "0")
+		"--password-cost", "4", "--auth-rate", "0", "--signup-rate", "0", "--max-conns-per-addr", "0")
 	cmd.Dir = dir
 	cmd.Stdout = &logs
 	cmd.Stderr = &logs

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"parkmate"
 )
@@ -32,19 +33,18 @@ func token(r *http.Request, cookieOK bool) (tok string, viaCookie bool) {
 
 var errNoCredentials = parkmate.Errorf(parkmate.EUNAUTHENTICATED, "Sign in: send Authorization: Bearer <access> or the session cookie.")
 
-// authenticate finds the caller of an API request. A request authenticated
-// by cookie that changes state must come from an allowed Origin (CSRF).
+// authenticate finds the caller of an API request. Requests a browser may
+// have sent from another site with the session cookie were refused before
+// (crossSite).
 func (s *Server) authenticate(r *http.Request) (caller, error) {
-	tok, viaCookie := token(r, true)
+	tok, _ := token(r, true)
 	if tok == "" {
 		return caller{}, errNoCredentials
 	}
-	if viaCookie && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(r, o) {
-			return caller{}, parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s may not use this session.", o)
-		}
-	}
 	u, sess, err := s.auth.Authenticate(r.Context(), tok)
+	if err == nil {
+		setUser(r, u.ID)
+	}
 	return caller{User: u, session: sess}, err
 }
 
@@ -53,53 +53,77 @@ type credentials struct {
 	Password string `json:"password"`
 }
 
+// register creates a driver. It takes a token of the address's sign-up
+// bucket (kept when the account is made) and one of its failure bucket
+// (kept when it fails) before the password is hashed, so requests that
+// arrive together cannot get past either limit.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	addr := clientAddr(r)
-	if err := s.limiter.check(addr); err != nil {
-		setRetryAfter(w, err)
-		return err
-	}
 	var in credentials
 	if err := decode(w, r, s.cfg.MaxBody, &in); err != nil {
+		return err
+	}
+	addr := clientAddr(r)
+	if err := s.signups.take(addr); err != nil {
+		return err
+	}
+	if err := s.failures.take(addr); err != nil {
+		s.signups.giveBack(addr)
 		return err
 	}
 	u, err := s.auth.Register(r.Context(), in.Username, in.Password)
 	if err != nil {
-		s.limiter.fail(addr)
+		s.signups.giveBack(addr)
 		return err
 	}
+	s.failures.giveBack(addr)
+	setUser(r, u.ID)
 	s.writeJSON(w, http.StatusCreated, map[string]any{"user": u})
 	return nil
 }
 
+// login signs in. It takes a token of the address's failure bucket before
+// the password is checked and gives it back unless the password was
+// wrong, so N wrong passwords sent at once put at most AuthRate of them
+// through bcrypt.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	addr := clientAddr(r)
-	if err := s.limiter.check(addr); err != nil {
-		setRetryAfter(w, err)
-		return err
-	}
 	var in credentials
 	if err := decode(w, r, s.cfg.MaxBody, &in); err != nil {
 		return err
 	}
+	addr := clientAddr(r)
+	if err := s.failures.take(addr); err != nil {
+		return err
+	}
 	tok, sess, u, err := s.auth.Login(r.Context(), in.Username, in.Password)
 	if err != nil {
-		if parkmate.ErrorKind(err) == parkmate.EUNAUTHENTICATED {
-			s.limiter.fail(addr)
+		if parkmate.ErrorKind(err) != parkmate.EUNAUTHENTICATED {
+			s.failures.giveBack(addr)
 		}
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: s.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	s.failures.giveBack(addr)
+	setUser(r, u.ID)
+	http.SetCookie(w, s.sessionCookie(tok, sess.ExpiresAt, r))
 	s.writeJSON(w, http.StatusOK, map[string]any{"access": tok, "expires_at": sess.ExpiresAt, "user": u})
 	return nil
+}
+
+// sessionCookie is the session cookie holding tok; an empty tok deletes
+// it. It is Secure with Config.SecureCookie or over TLS.
+func (s *Server) sessionCookie(tok string, expires time.Time, r *http.Request) *http.Cookie {
+	c := &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
+		Secure: s.cfg.SecureCookie || r.TLS != nil, SameSite: http.SameSiteLaxMode}
+	if tok == "" {
+		c.Expires, c.MaxAge = time.Time{}, -1
+	}
+	return c
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c caller) error {
 	if err := s.auth.Logout(r.Context(), c.session); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.sessionCookie("", time.Time{}, r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -7,17 +7,20 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"parkmate"
 )
 
 // decode reads a JSON object body of at most limit bytes into v,
-// refusing unknown fields, wrong types and trailing data.
+// refusing unknown fields, wrong types, trailing data, and text that is
+// not UTF-8 or holds NUL (checkText).
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return parkmate.CodedErrorf("unsupported_media_type", "unsupported_media_type", "Send the body as application/json.")
@@ -25,6 +28,12 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		return decodeError(err, limit)
+	}
+	// The body is in: lift bodyDeadline's deadline, which would otherwise
+	// end the request's context if the work took longer.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	if err := checkText(body); err != nil {
+		return err
 	}
 	if err := checkKeys(body, v); err != nil {
 		return err
@@ -113,7 +122,10 @@ func decodeError(err error, limit int64) error {
 	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var netErr net.Error
 	switch {
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return parkmate.CodedErrorf(errTimeout, errTimeout, "The body did not arrive in time; send it at once.")
 	case errors.As(err, &tooLarge):
 		return parkmate.Errorf(parkmate.ETOOLARGE, "The body is larger than %d bytes.", limit)
 	case errors.As(err, &typeErr) && typeErr.Field == "":

@@ -20,7 +20,12 @@ var statuses = map[string]int{
 	parkmate.ERATELIMITED:     http.StatusTooManyRequests,
 	parkmate.EINTERNAL:        http.StatusInternalServerError,
 	"unsupported_media_type":  http.StatusUnsupportedMediaType,
+	errTimeout:                http.StatusRequestTimeout,
 }
+
+// errTimeout is the kind and code of a body that took longer than
+// Config.BodyTimeout.
+const errTimeout = "request_timeout"
 
 type errorBody struct {
 	Error struct {
@@ -44,6 +49,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statuses[pe.Kind]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", retryAfterHeader(err))
+	}
+	if status == http.StatusRequestTimeout {
+		w.Header().Set("Connection", "close")
 	}
 	s.writeJSON(w, status, body)
 }

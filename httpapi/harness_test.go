@@ -104,7 +104,12 @@ func newAPI(t *testing.T, cfg httpapi.Config, readiness *ready) *api {
 	if readiness == nil {
 		readiness = &ready{}
 	}
-	a.h = httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: sockets, Log: log, Ready: readiness.check}, cfg).Handler()
+	srv, err := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: sockets, UserSockets: a.hub, Log: log,
+		Ready: readiness.check}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.h = srv.Handler()
 	for name, role := range map[string]parkmate.Role{"dana": parkmate.RoleDriver, "pat": parkmate.RoleDriver,
 		"oscar": parkmate.RoleOwner, "erin": parkmate.RoleEmployee, "ada": parkmate.RoleAdmin} {
 		a.users[name] = must(a.auth.CreateUser(ctx, name, "long-enough", role))(t)

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -19,10 +18,13 @@ import (
 	"parkmate/socket"
 )
 
-// Config holds the HTTP settings. Zero fields take the defaults.
+// Config holds the HTTP settings. Zero fields take the defaults, except
+// the limits whose zero means "no limit" (AuthRate, SignupRate,
+// MaxSocketsPerUser).
 type Config struct {
-	// AllowedOrigins are browser origins besides the server's own that may
-	// use the API with the session cookie and open sockets.
+	// AllowedOrigins are browser origins (scheme://host[:port]) besides the
+	// server's own that may use the API with the session cookie and open
+	// sockets. "*" is refused: see CheckOrigins.
 	AllowedOrigins []string
 	// PublishKey is the service key of POST /api/publish/; empty turns the
 	// endpoint off.
@@ -32,32 +34,56 @@ type Config struct {
 	// MaxPublishBody bounds a body of POST /api/publish/, in bytes.
 	MaxPublishBody int64
 	// AuthRate is how many failed sign-ins and sign-ups one client address
-	// may make per minute (successes are free); 0 turns the limit off.
+	// may make per minute (a sign-in takes a token before its password is
+	// checked and gives it back when it succeeds); 0 turns the limit off.
 	AuthRate int
+	// SignupRate is how many accounts one client address may create per
+	// minute; 0 turns the limit off.
+	SignupRate int
+	// BodyTimeout is the longest a request's body may take to arrive,
+	// counted from the end of its headers (408 after it).
+	BodyTimeout time.Duration
+	// MaxSocketsPerUser caps one user's sockets on this node; one more is
+	// refused before the upgrade with 429. 0 turns the cap off.
+	MaxSocketsPerUser int
 	// SecureCookie marks the session cookie Secure (behind TLS).
 	SecureCookie bool
 }
 
-// Defaults for Config.
+// Defaults for Config, and of the flags that set it.
 const (
-	DefaultMaxBody        = 64 << 10
-	DefaultMaxPublishBody = 1 << 20
-	DefaultAuthRate       = 30
+	DefaultMaxBody           = 64 << 10
+	DefaultMaxPublishBody    = 1 << 20
+	DefaultAuthRate          = 30
+	DefaultSignupRate        = 10
+	DefaultBodyTimeout       = 30 * time.Second
+	DefaultMaxSocketsPerUser = 20
+	DefaultMaxConnsPerAddr   = 512
 	// CookieName is the session cookie.
 	CookieName = "parkmate_session"
 )
 
 // Server is the HTTP face of one node.
 type Server struct {
-	parking *parking.Service
-	auth    *auth.Service
-	sockets *socket.Server
-	cfg     Config
-	log     *slog.Logger
-	web     fs.FS
-	metrics http.Handler
-	limiter *limiter
-	ready   func(context.Context) error
+	parking   *parking.Service
+	auth      *auth.Service
+	sockets   *socket.Server
+	userSocks UserSockets
+	cfg       Config
+	log       *slog.Logger
+	web       fs.FS
+	metrics   http.Handler
+	failures  *limiter // failed sign-ins and sign-ups (AuthRate)
+	signups   *limiter // new accounts (SignupRate)
+	origins   *origins
+	ready     func(context.Context) error
+
+	socketLocks userLocks // a user's handshakes, one at a time (MaxSocketsPerUser)
+}
+
+// UserSockets counts a user's sockets on this node (a *hub.Hub does).
+type UserSockets interface {
+	UserCount(userID int64) int
 }
 
 // Deps are what a Server serves.
@@ -65,7 +91,10 @@ type Deps struct {
 	Parking *parking.Service
 	Auth    *auth.Service
 	Sockets *socket.Server
-	Log     *slog.Logger
+	// UserSockets counts sockets for Config.MaxSocketsPerUser; nil turns
+	// the cap off.
+	UserSockets UserSockets
+	Log         *slog.Logger
 	// Web is the built web app; nil serves none.
 	Web fs.FS
 	// Metrics serves /metrics; nil serves none.
@@ -74,19 +103,28 @@ type Deps struct {
 	Ready func(context.Context) error
 }
 
-// New returns a Server.
-func New(d Deps, cfg Config) *Server {
+// New returns a Server, or an error for an origin it cannot allow.
+func New(d Deps, cfg Config) (*Server, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.MaxPublishBody <= 0 {
 		cfg.MaxPublishBody = DefaultMaxPublishBody
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, cfg: cfg, log: d.Log, web: d.Web,
-		metrics: d.Metrics, ready: d.Ready, limiter: newLimiter(cfg.AuthRate, time.Minute)}
+	o, err := newOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, userSocks: d.UserSockets, cfg: cfg, log: d.Log,
+		web: d.Web, metrics: d.Metrics, ready: d.Ready, origins: o,
+		failures: newLimiter(cfg.AuthRate, time.Minute, "failed sign-ins and sign-ups"),
+		signups:  newLimiter(cfg.SignupRate, time.Minute, "sign-ups")}, nil
 }
 
 // handler is an API handler that returns its error.
@@ -167,7 +205,14 @@ func (s *Server) Handler() http.Handler {
 		}
 		spa(s.web).ServeHTTP(w, r)
 	})
-	return s.recoverer(s.cors(s.jsonFallback(mux)))
+	var h http.Handler = s.jsonFallback(mux)
+	// Innermost first: the access log sees every answer, panics included.
+	for _, wrap := range []func(http.Handler) http.Handler{
+		s.checkQuery, s.crossSite, s.cors, s.bodyDeadline, s.securityHeaders, s.recoverer, s.accessLog,
+	} {
+		h = wrap(h)
+	}
+	return h
 }
 
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
@@ -215,7 +260,7 @@ func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin == "" || !strings.HasPrefix(r.URL.Path, "/api/") || !s.crossOriginAllowed(origin) {
+		if origin == "" || !strings.HasPrefix(r.URL.Path, "/api/") || !s.origins.listed(origin) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -232,15 +277,6 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func (s *Server) crossOriginAllowed(origin string) bool {
-	for _, o := range s.cfg.AllowedOrigins {
-		if o == "*" || strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -295,16 +331,6 @@ func isFile(fsys fs.FS, path string) bool {
 	}
 	st, err := fs.Stat(fsys, p)
 	return err == nil && !st.IsDir()
-}
-
-// originAllowed reports whether a browser Origin may use credentials here:
-// the server's own origin, or one configured.
-func (s *Server) originAllowed(r *http.Request, origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return false
-	}
-	return strings.EqualFold(u.Host, r.Host) || s.crossOriginAllowed(origin)
 }
 
 // spa serves the web app, answering unknown paths with index.html so the

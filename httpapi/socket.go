@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"parkmate"
 	"parkmate/socket"
@@ -14,7 +15,8 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // socket authenticates and authorizes a WebSocket request before the
 // upgrade: 403 for a foreign Origin or another user's id, 401 for bad
-// credentials. A client without an Origin (a server or app) must use the
+// credentials, 429 for a user with Config.MaxSocketsPerUser sockets on
+// this node. A client without an Origin (a server or app) must use the
 // Bearer header; a browser may use the session cookie.
 func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error) {
@@ -24,8 +26,8 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 	}
 	origin := r.Header.Get("Origin")
-	if origin != "" && !s.originAllowed(r, origin) {
-		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "Origin %s is not allowed.", origin))
+	if err := s.origins.checkSocket(r); err != nil {
+		fail(err)
 		return
 	}
 	if err := checkHandshake(w, r); err != nil {
@@ -42,6 +44,7 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	setUser(r, u.ID)
 	if r.PathValue("user_id") != itoa(u.ID) {
 		fail(parkmate.Errorf(parkmate.EFORBIDDEN, "This socket belongs to another user."))
 		return
@@ -60,8 +63,56 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		fail(parkmate.Errorf(parkmate.EINVALID, "proto must be 1 or 2."))
 		return
 	}
+	if n := s.cfg.MaxSocketsPerUser; n > 0 && s.userSocks != nil {
+		// Serve puts the socket in the hub before it returns, and the lock
+		// keeps the user's other handshakes from counting until then:
+		// sockets opened together cannot pass the cap.
+		unlock := s.socketLocks.lock(u.ID)
+		defer unlock()
+		if s.userSocks.UserCount(u.ID) >= n {
+			fail(parkmate.CodedErrorf(parkmate.ERATELIMITED, "too_many_sockets",
+				"You have %d sockets open on this server, the most it allows; close one first.", n))
+			return
+		}
+	}
 	s.sockets.Serve(w, r, socket.Params{UserID: u.ID, Role: u.Role, SessionID: sess.ID, SessionExpires: sess.ExpiresAt,
 		Since: since, HasSince: hasSince, Proto: proto})
+}
+
+// userLocks serializes the handshakes of one user (only of one user: a
+// slow handshake holds up no one else's).
+type userLocks struct {
+	mu    sync.Mutex
+	users map[int64]*userLock
+}
+
+type userLock struct {
+	sync.Mutex
+	refs int
+}
+
+// lock locks userID's handshakes and returns the unlock.
+func (l *userLocks) lock(userID int64) (unlock func()) {
+	l.mu.Lock()
+	if l.users == nil {
+		l.users = map[int64]*userLock{}
+	}
+	ul := l.users[userID]
+	if ul == nil {
+		ul = &userLock{}
+		l.users[userID] = ul
+	}
+	ul.refs++
+	l.mu.Unlock()
+	ul.Lock()
+	return func() {
+		ul.Unlock()
+		l.mu.Lock()
+		if ul.refs--; ul.refs == 0 {
+			delete(l.users, userID)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // checkHandshake refuses a malformed WebSocket handshake with a JSON error

@@ -14,7 +14,8 @@ import (
 func TestWebApp(t *testing.T) {
 	a := newAPI(t, httpapi.Config{}, nil)
 	web := fstest.MapFS{"index.html": {Data: []byte("<html>app</html>")}, "assets/app.js": {Data: []byte("js")}}
-	h := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Web: web}, httpapi.Config{}).Handler()
+	srv := must(httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Web: web}, httpapi.Config{}))(t)
+	h := srv.Handler()
 	for _, tc := range []struct {
 		path, accept string
 		status       int

@@ -129,6 +129,14 @@ func (h *Hub) Remove(s Subscriber) {
 // Count returns the number of sockets.
 func (h *Hub) Count() int { return int(h.count.Load()) }
 
+// UserCount returns the number of userID's sockets on this node.
+func (h *Hub) UserCount(userID int64) int {
+	sh := h.shard(userID)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return len(sh.users[userID])
+}
+
 // Handle fans messages out to the sockets they concern, in order. Calls
 // must not overlap: the node's relay.Sequencer makes them one at a time.
 func (h *Hub) Handle(msgs []broker.Message) {

@@ -139,6 +139,20 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (PublishResul
 	return res, nil
 }
 
+// dedupe drops repeated ids, keeping the first of each: a user named
+// twice, or named and in a group, is notified once.
+func dedupe(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // publish stores req's notifications in tx and returns their ids.
 func (s *Service) publish(tx Tx, req PublishRequest) ([]int64, error) {
 	userIDs := slices.Clone(req.UserIDs)
@@ -154,6 +168,7 @@ func (s *Service) publish(tx Tx, req PublishRequest) ([]int64, error) {
 			groups = append(groups, stored)
 		}
 	}
+	userIDs = dedupe(userIDs)
 	exists, err := tx.ExistingUsers(userIDs)
 	if err != nil {
 		return nil, err

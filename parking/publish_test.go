@@ -47,6 +47,15 @@ func TestPublishGroups(t *testing.T) {
 			w.store.deleteUser(w.erin.ID)
 			return ping([]int64{w.erin.ID})
 		}, parkmate.EUNPROCESSABLE + "/unknown_user", nil},
+		{"a user named 4,000 times, once", func(w *world) parking.PublishRequest {
+			return ping(slices.Repeat([]int64{w.dana.ID}, 4000))
+		}, ok, []string{"test.ping>dana"}},
+		{"users repeated, once each in first order", func(w *world) parking.PublishRequest {
+			return ping([]int64{w.pat.ID, w.dana.ID, w.pat.ID, w.dana.ID})
+		}, ok, []string{"test.ping>pat", "test.ping>dana"}},
+		{"a user named and in a group, once", func(w *world) parking.PublishRequest {
+			return ping([]int64{w.oscar.ID}, staff(w.lot))
+		}, ok, []string{"test.ping>oscar", "test.ping>erin"}},
 		{"a missing lot", func(*world) parking.PublishRequest { return ping(nil, "lot:999:staff") }, unknownGroup, nil},
 		{"an unknown role", func(*world) parking.PublishRequest { return ping(nil, "role:king") }, unknownGroup, nil},
 		{"a lot that is not a number", func(*world) parking.PublishRequest { return ping(nil, "lot:x:staff") }, unknownGroup, nil},

@@ -47,6 +47,11 @@ type Config struct {
 	PublishKey        string
 	PasswordCost      int
 	AuthRate          int
+	SignupRate        int
+	BodyTimeout       time.Duration
+	MaxSocketsPerUser int
+	MaxConnsPerAddr   int
+	SecureCookies     bool
 	MaxBody           int64
 	WSMaxFrame        int64
 	WSQueue           int
@@ -95,6 +100,9 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		opt.Clock = parkmate.SystemClock{}
 	}
 	log := opt.Log
+	if err := httpapi.CheckOrigins(splitList(cfg.AllowedOrigins)); err != nil {
+		return nil, fmt.Errorf("--allowed-origins: %w", err)
+	}
 	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID()}
 	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
 	if err != nil {
@@ -123,9 +131,17 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
 		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout}, log, socket.NewMetrics(reg))
-	api := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, Log: log, Web: opt.Web,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.health.Ready},
-		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody, AuthRate: cfg.AuthRate})
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parkmate_password_checks_total",
+		Help: "Passwords compared with bcrypt by sign-ins."}, func() float64 { return float64(a.auth.PasswordChecks()) }))
+	api, err := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, UserSockets: a.hub, Log: log,
+		Web: opt.Web, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.health.Ready},
+		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody,
+			AuthRate: cfg.AuthRate, SignupRate: cfg.SignupRate, BodyTimeout: cfg.BodyTimeout,
+			MaxSocketsPerUser: cfg.MaxSocketsPerUser, SecureCookie: cfg.SecureCookies})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.http = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	return a, nil
@@ -208,6 +224,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.listener = ln
+	ln = httpapi.LimitConnsPerAddr(ln, a.cfg.MaxConnsPerAddr)
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := a.seq.Start(ctx); err != nil {
 		ln.Close()

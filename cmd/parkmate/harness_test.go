@@ -50,12 +50,18 @@ func testConfig(t testing.TB) Config {
 
 func startServer(t testing.TB, cfg Config, clock *fakeClock) *testServer {
 	t.Helper()
-	if clock == nil {
-		clock = newFakeClock()
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("PARKMATE_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return startServerLog(t, cfg, clock, log)
+}
+
+// startServerLog starts a node that logs to log.
+func startServerLog(t testing.TB, cfg Config, clock *fakeClock, log *slog.Logger) *testServer {
+	t.Helper()
+	if clock == nil {
+		clock = newFakeClock()
 	}
 	node := newNodeClock(clock)
 	app, err := NewApp(context.Background(), cfg, Options{Clock: node, Log: log})

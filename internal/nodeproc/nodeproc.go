@@ -137,6 +137,8 @@ func (n *Node) args(addr string) []string {
 		"--publish-key", c.PublishKey,
 		"--password-cost", "4",
 		"--auth-rate", "0",
+		"--signup-rate", "0", // tests and the chaos tool sign up many users from one address
+		"--max-conns-per-addr", "0", // and hold thousands of sockets from loopback
 		"--log-level", "debug",
 	}, c.Args...)
 }
