@@ -53,7 +53,7 @@ const (
 	DefaultPingInterval = 30 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultWriteChunk   = 64 << 10
-	DefaultReplayPage   = 500
+	DefaultReplayPage   = 100
 	// closeGrace is how long a closing socket waits for the peer's close.
 	closeGrace = time.Second
 )
