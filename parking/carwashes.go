@@ -25,7 +25,7 @@ type CarWashTx interface {
 func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, bookingID int64, service string) (parkmate.CarWash, error) {
 	if !slices.Contains(parkmate.CarWashServices(), service) {
 		return parkmate.CarWash{}, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_service",
-			"service must be one of %v.", parkmate.CarWashServices())
+			"service must be %s.", parkmate.OneOf(parkmate.CarWashServices()))
 	}
 	var c parkmate.CarWash
 	err := s.db.Update(ctx, func(tx Tx) error {
