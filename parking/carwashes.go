@@ -48,6 +48,9 @@ func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, booking
 
 // CarWashes lists the car washes the actor may see.
 func (s *Service) CarWashes(ctx context.Context, actor parkmate.User, status string, p parkmate.Page) ([]parkmate.CarWash, error) {
+	if err := knownStatus(parkmate.CarWashStatus(status), parkmate.CarWashStatuses()); err != nil {
+		return nil, err
+	}
 	f := scope(actor)
 	f.Status, f.Page = status, p
 	var out []parkmate.CarWash
