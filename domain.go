@@ -71,6 +71,11 @@ const (
 	BookingCancelledByAdmin BookingStatus = "CANCELLED_BY_ADMIN"
 )
 
+// BookingStatuses returns every booking status, in the order of its life.
+func BookingStatuses() []BookingStatus {
+	return []BookingStatus{BookingActive, BookingExpired, BookingCompleted, BookingCancelledByUser, BookingCancelledByAdmin}
+}
+
 // Booking is a driver's hold on a slot for a time.
 type Booking struct {
 	ID         int64         `json:"id"`
@@ -109,6 +114,11 @@ const (
 	PaymentFailed   PaymentStatus = "FAILED"
 )
 
+// PaymentStatuses returns every payment status.
+func PaymentStatuses() []PaymentStatus {
+	return []PaymentStatus{PaymentPending, PaymentVerified, PaymentFailed}
+}
+
 // Payment is money paid for a booking. AmountCents avoids float rounding;
 // the API shows it as a JSON number of currency units.
 type Payment struct {
@@ -131,6 +141,11 @@ const (
 	CarWashInProgress CarWashStatus = "IN_PROGRESS"
 	CarWashCompleted  CarWashStatus = "COMPLETED"
 )
+
+// CarWashStatuses returns every car wash status, in the order of its life.
+func CarWashStatuses() []CarWashStatus {
+	return []CarWashStatus{CarWashRequested, CarWashInProgress, CarWashCompleted}
+}
 
 // The documented car wash services.
 const (

@@ -3,6 +3,7 @@ package parkmate
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to exactly one HTTP status in package httpapi.
@@ -27,9 +28,13 @@ type Error struct {
 	Message string
 }
 
-// Error implements the error interface.
+// Error implements the error interface: the sentence for humans, which is
+// what a command line or a log shows. The kind and code are in the fields.
 func (e *Error) Error() string {
-	return fmt.Sprintf("parkmate error: kind=%s code=%s message=%s", e.Kind, e.ErrorCode(), e.Message)
+	if e.Message == "" {
+		return strings.ReplaceAll(e.ErrorCode(), "_", " ")
+	}
+	return e.Message
 }
 
 // ErrorCode returns the specific code, or the kind when none was set.
@@ -58,4 +63,17 @@ func ErrorKind(err error) string {
 		return e.Kind
 	}
 	return EINTERNAL
+}
+
+// OneOf writes choices the way a sentence lists them: "a", "a or b",
+// "a, b or c". Messages use it instead of printing a Go slice.
+func OneOf[S ~string](choices []S) string {
+	words := make([]string, len(choices))
+	for i, c := range choices {
+		words[i] = string(c)
+	}
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

@@ -54,8 +54,35 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%v: kind %s", tc.err, parkmate.ErrorKind(tc.err))
 		}
 	}
-	if plain.Message != "Lot 7 not found." || coded.Error() != "parkmate error: kind=conflict code=slot_taken message=This slot is already booked." {
+	if plain.Message != "Lot 7 not found." || coded.Error() != "This slot is already booked." {
 		t.Fatalf("%q / %q", plain.Message, coded.Error())
+	}
+	// Errors read as sentences wherever they are printed (the command
+	// line prints err.Error()), never as kind=... code=... fields.
+	if got := wrapped.Error(); got != "booking: This slot is already booked." {
+		t.Fatalf("wrapped: %q", got)
+	}
+	if got := (&parkmate.Error{Kind: parkmate.ERATELIMITED}).Error(); got != "rate limited" {
+		t.Fatalf("without a message: %q", got)
+	}
+}
+
+func TestOneOfListsChoicesAsASentence(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"full"}, "full"},
+		{[]string{"CASH", "ONLINE"}, "CASH or ONLINE"},
+		{parkmate.CarWashServices(), "exterior, interior or full"},
+	} {
+		if got := parkmate.OneOf(tc.in); got != tc.want {
+			t.Errorf("OneOf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := parkmate.OneOf(parkmate.PaymentStatuses()); got != "PENDING, VERIFIED or FAILED" {
+		t.Errorf("payment statuses: %q", got)
 	}
 }
 

@@ -107,7 +107,7 @@ func startServer(t *testing.T) *testServer {
 	bin := serverBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bench.db")
-	add := exec.Command(bin, "user", "add", "--db", db, "--username", testAdmin, "--role", "admin", "--password", testAdminPass)
+	add := exec.Command(bin, "user", "add", "--db", db, "--create", "--username", testAdmin, "--role", "admin", "--password", testAdminPass)
 	add.Dir = dir
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf(

@@ -68,6 +68,9 @@ func (s *Service) maxMinutes() int { return int(s.cfg.MaxBooking / time.Minute) 
 
 // Bookings lists the bookings the actor may see, newest first.
 func (s *Service) Bookings(ctx context.Context, actor parkmate.User, status parkmate.BookingStatus, p parkmate.Page) ([]parkmate.Booking, error) {
+	if err := knownStatus(status, parkmate.BookingStatuses()); err != nil {
+		return nil, err
+	}
 	sc := scope(actor)
 	f := parkmate.BookingFilter{UserID: sc.UserID, OwnerID: sc.OwnerID, EmployeeID: sc.EmployeeID, Status: status, Page: p}
 	var out []parkmate.Booking

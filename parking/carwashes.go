@@ -25,7 +25,7 @@ type CarWashTx interface {
 func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, bookingID int64, service string) (parkmate.CarWash, error) {
 	if !slices.Contains(parkmate.CarWashServices(), service) {
 		return parkmate.CarWash{}, parkmate.CodedErrorf(parkmate.EUNPROCESSABLE, "unknown_service",
-			"service must be one of %v.", parkmate.CarWashServices())
+			"service must be %s.", parkmate.OneOf(parkmate.CarWashServices()))
 	}
 	var c parkmate.CarWash
 	err := s.db.Update(ctx, func(tx Tx) error {
@@ -48,6 +48,9 @@ func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, booking
 
 // CarWashes lists the car washes the actor may see.
 func (s *Service) CarWashes(ctx context.Context, actor parkmate.User, status string, p parkmate.Page) ([]parkmate.CarWash, error) {
+	if err := knownStatus(parkmate.CarWashStatus(status), parkmate.CarWashStatuses()); err != nil {
+		return nil, err
+	}
 	f := scope(actor)
 	f.Status, f.Page = status, p
 	var out []parkmate.CarWash

@@ -54,6 +54,9 @@ func (s *Service) Pay(ctx context.Context, actor parkmate.User, bookingID int64,
 
 // Payments lists the payments the actor may see.
 func (s *Service) Payments(ctx context.Context, actor parkmate.User, status string, p parkmate.Page) ([]parkmate.Payment, error) {
+	if err := knownStatus(parkmate.PaymentStatus(status), parkmate.PaymentStatuses()); err != nil {
+		return nil, err
+	}
 	if actor.Role == parkmate.RoleEmployee {
 		return []parkmate.Payment{}, nil // money is the owner's business
 	}

@@ -7,6 +7,7 @@ package parking
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"parkmate"
@@ -68,6 +69,15 @@ func forbidden(format string, args ...any) error {
 
 func invalid(format string, args ...any) error {
 	return parkmate.Errorf(parkmate.EUNPROCESSABLE, format, args...)
+}
+
+// knownStatus refuses a list filter's status that no object can have (a
+// typo would otherwise list nothing); "" filters nothing.
+func knownStatus[S ~string](status S, all []S) error {
+	if status == "" || slices.Contains(all, status) {
+		return nil
+	}
+	return parkmate.Errorf(parkmate.EINVALID, "Unknown status %q: use %s.", string(status), parkmate.OneOf(all))
 }
 
 func requireRole(actor parkmate.User, roles ...parkmate.Role) error {

@@ -250,5 +250,9 @@ func TestCarWashOrders(t *testing.T) {
 	if _, err := w.svc.StartCarWash(ctx, w.oscar, 999); errorOf(err) != missing {
 		t.Fatalf("start a missing car wash: %v", err)
 	}
+	// The message lists the services as words, not as a Go slice.
+	if _, err := w.svc.OrderCarWash(ctx, w.dana, w.booking.ID, "polish"); err == nil || err.Error() != "service must be exterior, interior or full." {
+		t.Fatalf("unknown service message: %v", err)
+	}
 	w.expectTold()
 }

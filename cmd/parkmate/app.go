@@ -92,6 +92,9 @@ type Options struct {
 	Clock parkmate.Clock
 	Log   *slog.Logger
 	Web   fs.FS
+	// Listener, when set, is where Start serves (the command listens
+	// before it writes anything); otherwise Start listens on cfg.Addr.
+	Listener net.Listener
 }
 
 // NewApp opens storage and wires a node; Start serves it.
@@ -103,7 +106,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 	if err := httpapi.CheckOrigins(splitList(cfg.AllowedOrigins)); err != nil {
 		return nil, fmt.Errorf("--allowed-origins: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID()}
+	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID(), listener: opt.Listener}
 	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
 	if err != nil {
 		return nil, err
@@ -219,11 +222,14 @@ func (a *App) probeBroker(context.Context) error {
 
 // Start listens and serves in the background.
 func (a *App) Start(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return err
+	ln := a.listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.Addr); err != nil {
+			return err
+		}
+		a.listener = ln
 	}
-	a.listener = ln
 	ln = httpapi.LimitConnsPerAddr(ln, a.cfg.MaxConnsPerAddr)
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := a.seq.Start(ctx); err != nil {
@@ -259,7 +265,7 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("http server stopped", "err", err)
 		}
 	}()
-	a.log.Info("parkmate listening", "addr", ln.Addr().String(), "db", redactDSN(a.cfg.DB), "broker", redactDSN(a.cfg.Broker))
+	a.log.Info("parkmate listening", "url", openURL(ln.Addr()), "addr", ln.Addr().String(), "db", redactDSN(a.cfg.DB), "broker", redactDSN(a.cfg.Broker))
 	return nil
 }
 

@@ -2,13 +2,12 @@
 // WebSocket and the web app, from one binary.
 //
 //	parkmate [flags]                 serve (every flag is also PARKMATE_<FLAG>)
-//	parkmate user add --username U --role R [--password P | stdin]
+//	parkmate user add --username U --role R [--password P | prompt | stdin]
+//	parkmate --help
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,14 +32,19 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) >= 2 && args[0] == "user" && args[1] == "add" {
-		return userAdd(ctx, args[2:], stdin, stdout, stderr)
+	switch {
+	case len(args) > 0 && args[0] == "user":
+		return userCommand(ctx, args[1:], stdin, stdout, stderr)
+	case len(args) > 0 && args[0] == "help":
+		args = []string{"--help"}
+	}
+	if err := checkCommand(args); err != nil {
+		return err
 	}
 	fs := flag.NewFlagSet("parkmate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := bindFlags(fs)
 	fs.BoolVar(&cfg.Demo, "demo", false, "create a demo lot and one account per role, and print their passwords")
-	if err := parseWithEnv(fs, args); err != nil {
+	if helped, err := parseCommand(fs, args, stdout, serverUsage); helped || err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, cfg.LogLevel)
@@ -49,8 +53,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app, err := NewApp(ctx, *cfg, Options{Log: log, Web: web.Dist()})
+	ln, err := listen(cfg.Addr)
 	if err != nil {
+		return err
+	}
+	app, err := NewApp(ctx, *cfg, Options{Log: log, Web: web.Dist(), Listener: ln})
+	if err != nil {
+		ln.Close()
 		return err
 	}
 	if cfg.Demo {
@@ -61,6 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := app.Start(ctx); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "ParkMate Notify is running: open %s\n", openURL(app.listener.Addr()))
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
@@ -132,41 +142,6 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("log level %q: %w", level, err)
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// userAdd creates an account from the command line.
-func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("parkmate user add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := bindFlags(fs)
-	username := fs.String("username", "", "the new account's username")
-	role := fs.String("role", "driver", "driver, owner, employee or admin")
-	password := fs.String("password", "", "the password (read from standard input when empty)")
-	if err := parseWithEnv(fs, args); err != nil {
-		return err
-	}
-	if *password == "" {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		*password = strings.TrimRight(line, "\r\n")
-	}
-	log, err := newLogger(stderr, "warn")
-	if err != nil {
-		return err
-	}
-	app, err := NewApp(ctx, *cfg, Options{Log: log})
-	if err != nil {
-		return err
-	}
-	defer app.db.Close()
-	u, err := app.auth.CreateUser(ctx, *username, *password, parkmate.Role(*role))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created %s %q with id %d\n", u.Role, u.Username, u.ID)
-	return nil
 }
 
 // demoAccounts are the accounts --demo creates.

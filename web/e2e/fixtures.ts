@@ -104,7 +104,7 @@ export { expect } from '@playwright/test';
 
 /** noBrowserErrors is every test's last step: no page error or console error in any of its browsers. */
 export async function noBrowserErrors(errors: string[]): Promise<void> {
-  await test.step('no errors in the browsers', async () => {
+  await test.step('no errors in the browsers', () => {
     if (errors.length) throw new Error(errors.join('\n'));
   });
 }

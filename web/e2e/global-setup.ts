@@ -42,7 +42,7 @@ function missing(): string | null {
   return null;
 }
 
-export default async function globalSetup(): Promise<void> {
+export default function globalSetup(): void {
   const reason = missing();
   if (reason && REQUIRE) {
     throw new Error(`e2e: FAIL: ${reason} (PARKMATE_REQUIRE_SERVICES=1 requires it)`);

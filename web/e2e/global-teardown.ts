@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export default async function globalTeardown(): Promise<void> {
+export default function globalTeardown(): void {
   const built = process.env.PARKMATE_E2E_BUILT;
   if (built) fs.rmSync(path.dirname(built), { recursive: true, force: true });
 }

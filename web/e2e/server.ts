@@ -48,7 +48,7 @@ export class ParkmateServer {
   }
 
   addUser(username: string, role: string): void {
-    execFileSync(this.bin, ['user', 'add', '--db', this.db, '--username', username, '--role', role, '--password', PASSWORD], {
+    execFileSync(this.bin, ['user', 'add', '--db', this.db, '--create', '--username', username, '--role', role, '--password', PASSWORD], {
       cwd: this.tmp,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,6 +2,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from './api';
 import { AuthProvider, useAuth } from './auth';
+import type { AppConfig } from './types';
 
 function ShowConfig() {
   const { config } = useAuth();
@@ -17,8 +18,9 @@ async function loadedConfig(served: unknown) {
     </AuthProvider>,
   );
   await waitFor(() => expect(api.config).toHaveBeenCalled());
-  await waitFor(() => expect(JSON.parse(screen.getByTestId('config').textContent ?? '{}').expiry_warning_seconds).toBe(58));
-  return JSON.parse(screen.getByTestId('config').textContent ?? '{}');
+  const shown = () => JSON.parse(screen.getByTestId('config').textContent ?? '{}') as Partial<AppConfig>;
+  await waitFor(() => expect(shown().expiry_warning_seconds).toBe(58));
+  return shown();
 }
 
 afterEach(() => cleanup());

@@ -1,6 +1,7 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, onUnauthorized } from './api';
 import { appConfig } from './config';
+import { useLatest } from './hooks/useLatest';
 import { forgetResumePosition } from './hooks/useWebSocketNotifications';
 import type { AppConfig, User } from './types';
 import { DEFAULT_CONFIG } from './types';
@@ -10,11 +11,11 @@ export interface AuthState {
   /** True until the first /me answer. */
   checking: boolean;
   config: AppConfig;
-  login(username: string, password: string): Promise<User>;
-  register(username: string, password: string): Promise<User>;
-  logout(reason?: 'user' | 'expired'): Promise<void>;
+  login: (username: string, password: string) => Promise<User>;
+  register: (username: string, password: string) => Promise<User>;
+  logout: (reason?: 'user' | 'expired') => Promise<void>;
   /** Drop the user locally (session ended on the server side). */
-  sessionEnded(): void;
+  sessionEnded: () => void;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -41,13 +42,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const userRef = useRef(user);
-  userRef.current = user;
+  // sessionEnded is registered once with the API layer (below), so it reads
+  // the user through a ref: signed out already, it does nothing.
+  const latestUser = useLatest(user);
   const sessionEnded = useCallback(() => {
-    if (!userRef.current) return;
+    if (!latestUser.current) return;
     setEndedNotice(true);
     setUser(null);
-  }, []);
+  }, [latestUser]);
 
   useEffect(() => onUnauthorized(sessionEnded), [sessionEnded]);
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { appConfig } from './config';
-import { DEFAULT_CONFIG } from './types';
+import { DEFAULT_CONFIG, type AppConfig } from './types';
+
+/** served is a /api/config/ answer as it arrives: JSON of any shape, unchecked. */
+const served = (json: string) => JSON.parse(json) as Partial<AppConfig>;
 
 describe('appConfig', () => {
   it("keeps the server's wording of events 1 and 2", () => {
@@ -32,9 +35,8 @@ describe('appConfig', () => {
   });
 
   it('keeps only non-empty texts of the timer events', () => {
-    const served = JSON.parse('{"messages": {"booking.expiring": "", "booking.expired": "Gone.", "booking.renewed": "Renewed.", "x": 3}}');
-    expect(appConfig(served).messages).toEqual({ 'booking.expired': 'Gone.' });
-    expect(appConfig(JSON.parse('{"messages": {"booking.expiring": 5}}')).messages).toBeUndefined();
-    expect(appConfig(JSON.parse('{"messages": null}')).messages).toBeUndefined();
+    expect(appConfig(served('{"messages": {"booking.expiring": "", "booking.expired": "Gone.", "booking.renewed": "Renewed.", "x": 3}}')).messages).toEqual({ 'booking.expired': 'Gone.' });
+    expect(appConfig(served('{"messages": {"booking.expiring": 5}}')).messages).toBeUndefined();
+    expect(appConfig(served('{"messages": null}')).messages).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // pages refetch what an event changed (e.g. the owner's bookings on
 // booking.created), without knowing about the socket.
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import type { Notification } from './types';
 
 type Listener = (n: Notification) => void;
@@ -30,14 +30,14 @@ export function subscribeNotifications(fn: Listener): () => void {
  * `events` (all when omitted).
  */
 export function useNotificationEvents(events: string[] | null, onEvent: (n: Notification) => void): void {
-  const ref = useRef(onEvent);
-  ref.current = onEvent;
-  const key = events ? events.join(',') : '*';
+  const handle = useEffectEvent(onEvent); // the latest onEvent, without resubscribing for each render's
+  // The subscription depends on which events, not on the array's identity
+  // (callers pass a literal); event names hold no comma.
+  const key = events ? events.join(',') : null;
   useEffect(() => {
-    const set = events ? new Set(events) : null;
+    const set = key === null ? null : new Set(key.split(','));
     return subscribeNotifications((n) => {
-      if (!set || (n.event && set.has(n.event))) ref.current(n);
+      if (!set || (n.event && set.has(n.event))) handle(n);
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 }

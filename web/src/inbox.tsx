@@ -14,10 +14,10 @@ import notify from './notify';
 
 export interface InboxContextValue extends InboxState {
   isConnected: boolean;
-  markRead(id: number): Promise<void>;
-  markAllRead(): Promise<void>;
-  loadMore(): Promise<void>;
-  refresh(): Promise<void>;
+  markRead: (id: number) => Promise<void>;
+  markAllRead: () => Promise<void>;
+  loadMore: () => Promise<void>;
+  refresh: () => Promise<void>;
 }
 
 const InboxContext = createContext<InboxContextValue | null>(null);

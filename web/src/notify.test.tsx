@@ -52,6 +52,16 @@ describe('notify', () => {
     expect(new Set(patterns).size).toBe(4);
   });
 
+  it('shows what a message of another type says, never "[object Object]"', () => {
+    mount();
+    act(() => {
+      notify.error(new Error('Network down') as unknown as string);
+      notify.info({ code: 7 } as unknown as string);
+      notify.info(42 as unknown as string);
+    });
+    expect(window.__parkmateToasts?.map((t) => t.message)).toEqual(['Network down', '{"code":7}', '42']);
+  });
+
   it('renders messages as text, never as HTML', async () => {
     mount();
     const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';

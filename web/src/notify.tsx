@@ -84,8 +84,30 @@ function ToastBody({ level, message }: { level: Level; message: string }) {
   );
 }
 
+/** toastText is what a toast shows for a message of any type: never "[object Object]". */
+function toastText(message: unknown): string {
+  switch (typeof message) {
+    case 'string':
+      return message;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(message);
+    case 'object':
+      if (message === null) return '';
+      if (message instanceof Error) return message.message;
+      try {
+        return JSON.stringify(message);
+      } catch {
+        return '';
+      }
+    default:
+      return '';
+  }
+}
+
 function show(level: Level, message: unknown): Id {
-  const text = typeof message === 'string' ? message : String(message ?? '');
+  const text = toastText(message);
   record(level, text);
   vibrate(VIBRATION[level]);
   return toast(<ToastBody level={level} message={text} />, {

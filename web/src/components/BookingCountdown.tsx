@@ -7,7 +7,7 @@
 // only one shown (in this tab, other tabs, or after a reload).
 
 import { Clock } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { eventKey, sharedClaims, type ToastClaims } from '../lib/claims';
 import { crossedEvents, formatRemaining, remainingMs, timerEventMessage, type TimerEvent } from '../lib/countdown';
 import defaultNotify from '../notify';
@@ -49,35 +49,43 @@ export async function fireTimerEvent(
 
 export function BookingCountdown(props: BookingCountdownProps) {
   const now = props.now ?? Date.now;
-  const [remaining, setRemaining] = useState(() => remainingMs(props.endsAt, now()));
+  // The clock as of the last tick; the time left is derived from it, so a
+  // new end shows at once, without an effect setting state.
+  const [nowMs, setNowMs] = useState(() => now());
+  const remaining = remainingMs(props.endsAt, nowMs);
   const prev = useRef<number | null>(null);
-  const propsRef = useRef(props);
-  propsRef.current = props;
 
+  // tick raises events 1 and 2 when the time left crosses their thresholds,
+  // with the latest props (a new messages object or onExpired does not
+  // restart the countdown; a new end does, below), and returns the time.
+  const tick = useEffectEvent((): number => {
+    const p = props;
+    const at = now();
+    const r = remainingMs(p.endsAt, at);
+    const events = crossedEvents(prev.current, r, p.warningSeconds * 1000);
+    prev.current = r;
+    for (const ev of events) {
+      void fireTimerEvent(ev, {
+        bookingId: p.bookingId,
+        endsAt: p.endsAt,
+        warningSeconds: p.warningSeconds,
+        messages: p.messages,
+        claims: p.claims ?? sharedClaims(p.userId),
+        notify: p.notify ?? defaultNotify,
+      });
+      if (ev === 'booking.expired') p.onExpired?.();
+    }
+    return at;
+  });
+
+  const { endsAt, bookingId, warningSeconds, tickMs = 500 } = props;
   useEffect(() => {
-    prev.current = null; // a new end (renewal) starts a new countdown
-    const tick = () => {
-      const p = propsRef.current;
-      const r = remainingMs(p.endsAt, (p.now ?? Date.now)());
-      setRemaining(r);
-      const events = crossedEvents(prev.current, r, p.warningSeconds * 1000);
-      prev.current = r;
-      for (const ev of events) {
-        void fireTimerEvent(ev, {
-          bookingId: p.bookingId,
-          endsAt: p.endsAt,
-          warningSeconds: p.warningSeconds,
-          messages: p.messages,
-          claims: p.claims ?? sharedClaims(p.userId),
-          notify: p.notify ?? defaultNotify,
-        });
-        if (ev === 'booking.expired') p.onExpired?.();
-      }
-    };
+    // A new end (a renewal), booking or warning starts a new countdown.
+    prev.current = null;
     tick();
-    const t = setInterval(tick, props.tickMs ?? 500);
+    const t = setInterval(() => setNowMs(tick()), tickMs);
     return () => clearInterval(t);
-  }, [props.endsAt, props.bookingId, props.warningSeconds, props.tickMs]);
+  }, [endsAt, bookingId, warningSeconds, tickMs]);
 
   const warn = remaining > 0 && remaining <= props.warningSeconds * 1000;
   const state = remaining <= 0 ? 'expired' : warn ? 'warning' : 'ok';

@@ -1,8 +1,9 @@
 import { RefreshCw } from 'lucide-react';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState, type DependencyList, type ReactNode } from 'react';
 import { errorMessage } from '../api';
+import { useLatest } from '../hooks/useLatest';
 import { timeAgo } from '../lib/time';
-import type { Assignment, BookingStatus } from '../types';
+import type { Assignment } from '../types';
 
 export interface Resource<T> {
   data: T | undefined;
@@ -11,48 +12,63 @@ export interface Resource<T> {
   reload: () => Promise<void>;
 }
 
-/** useResource loads data with `loader` and reloads on demand; stale answers are dropped. */
-export function useResource<T>(loader: () => Promise<T>, deps: unknown[] = []): Resource<T> {
+/**
+ * useResource loads data with `loader` when the component mounts and whenever
+ * `deps` change (as useEffect's), and again on reload(); stale answers are
+ * dropped. `loading` is true until the first answer and during a reload();
+ * after a change of deps the previous data stays until the new arrives. ESLint
+ * checks each call's deps against its loader (exhaustive-deps' additionalHooks).
+ */
+export function useResource<T>(loader: () => Promise<T>, deps: DependencyList): Resource<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
-  const loaderRef = useRef(loader);
-  loaderRef.current = loader;
+  const latestLoader = useLatest(loader);
+
+  // fetchInto loads and keeps the answer if no later load started meanwhile.
+  const fetchInto = useCallback(
+    async (mine: number) => {
+      try {
+        const d = await latestLoader.current();
+        if (mine === seq.current) {
+          setData(d);
+          setError(null);
+        }
+      } catch (e) {
+        if (mine === seq.current) setError(errorMessage(e));
+      } finally {
+        if (mine === seq.current) setLoading(false);
+      }
+    },
+    [latestLoader],
+  );
 
   const reload = useCallback(async () => {
     const mine = ++seq.current;
     setLoading(true);
-    try {
-      const d = await loaderRef.current();
-      if (mine === seq.current) {
-        setData(d);
-        setError(null);
-      }
-    } catch (e) {
-      if (mine === seq.current) setError(errorMessage(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, []);
+    await fetchInto(mine);
+  }, [fetchInto]);
 
-  useEffect(() => {
-    void reload();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+  useEffect(
+    () => {
+      void fetchInto(++seq.current);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps, checked at each call (see above)
+    deps,
+  );
 
   return { data, error, loading, reload };
 }
 
 /** usePolling calls fn every `ms` while the tab is visible. */
 export function usePolling(fn: () => void, ms: number): void {
-  const ref = useRef(fn);
-  ref.current = fn;
+  const poll = useEffectEvent(fn); // the latest fn, without restarting the timer for each render's
   useEffect(() => {
     const t = setInterval(() => {
-      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') ref.current();
+      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') poll();
     }, ms);
-    const onVisible = () => document.visibilityState === 'visible' && ref.current();
+    const onVisible = () => document.visibilityState === 'visible' && poll();
     document.addEventListener('visibilitychange', onVisible);
     return () => {
       clearInterval(t);
@@ -104,7 +120,8 @@ const STATUS_LABEL: Record<string, string> = {
   IN_PROGRESS: 'In progress',
 };
 
-export function StatusBadge({ status, testId }: { status: BookingStatus | string; testId?: string }) {
+/** StatusBadge shows the status of a booking, a payment or a car wash. */
+export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
     <span className={`status status--${status.toLowerCase()}`} data-testid={testId} data-status={status}>
       {STATUS_LABEL[status] ?? status}

@@ -88,9 +88,8 @@ describe('useWebSocketNotifications', () => {
   });
 
   it('closes on logout (user id goes null) and reconnects for the next user', async () => {
-    const { rerender, result } = renderHook(({ id }: { id: number | null }) => useWebSocketNotifications(id, opts()), {
-      initialProps: { id: 12 as number | null },
-    });
+    const signedIn: { id: number | null } = { id: 12 };
+    const { rerender, result } = renderHook(({ id }) => useWebSocketNotifications(id, opts()), { initialProps: signedIn });
     await act(async () => flush());
     const first = FakeWebSocket.last;
     act(() => first.serverOpen());

@@ -4,10 +4,11 @@
 // rules (backoff with full jitter, resume with ?since, cross-tab dedupe,
 // online/visibility reconnect, 4401 = log out, close on logout and unmount).
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api';
 import { WS_URL } from '../config';
 import { sharedClaims, type ToastClaims } from '../lib/claims';
+import { useLatest } from './useLatest';
 import {
   NotificationSocket,
   type NotificationHandlers,
@@ -54,13 +55,13 @@ export function useWebSocketNotifications(
   options: UseWebSocketNotificationsOptions = {},
 ): WebSocketNotificationsState {
   const [state, setState] = useState<WebSocketNotificationsState>({ isConnected: false, socket: null });
-  const optsRef = useRef(options);
-  optsRef.current = options;
+  // The socket outlives renders: its handlers read the latest options.
+  const optsRef = useLatest(options);
 
   useEffect(() => {
     if (userId === null || userId === undefined) return;
     const o = optsRef.current;
-    const WS = o.WebSocketImpl ?? (typeof WebSocket !== 'undefined' ? (WebSocket as unknown as new (url: string) => WebSocketLike) : undefined);
+    const WS = o.WebSocketImpl ?? (typeof WebSocket !== 'undefined' ? WebSocket : undefined);
     if (!WS) return;
     const claims = o.claims === undefined ? sharedClaims(userId) : (o.claims ?? undefined);
     const conn = new NotificationSocket({
@@ -108,7 +109,7 @@ export function useWebSocketNotifications(
       conn.stop();
       setState({ isConnected: false, socket: null });
     };
-  }, [userId]);
+  }, [userId, optsRef]);
 
   return state;
 }

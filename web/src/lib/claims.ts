@@ -200,7 +200,7 @@ export function claimKeysForFrame(frame: {
   if (frame.event && TIMER_EVENTS.has(frame.event) && frame.data) {
     const bookingId = frame.data['booking_id'];
     if (typeof bookingId === 'number' || typeof bookingId === 'string') {
-      const endsAt = typeof frame.data['ends_at'] === 'string' ? (frame.data['ends_at'] as string) : null;
+      const endsAt = typeof frame.data['ends_at'] === 'string' ? frame.data['ends_at'] : null;
       keys.push(eventKey(frame.event, bookingId, endsAt));
     }
   }

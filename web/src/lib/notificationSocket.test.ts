@@ -23,7 +23,8 @@ class Env {
 }
 
 function makeNotify() {
-  return { success: vi.fn(), error: vi.fn(), warning: vi.fn(), info: vi.fn() };
+  const level = () => vi.fn<(message: string) => void>();
+  return { success: level(), error: level(), warning: level(), info: level() };
 }
 
 function setup(over: Partial<NotificationSocketOptions> = {}, handlers: Record<string, unknown> = {}) {
@@ -110,7 +111,7 @@ describe('NotificationSocket: connecting and routing', () => {
   });
 
   it('starts after the newest stored notification when nothing was seen before', async () => {
-    const { conn } = setup({ initialSince: async () => 40 });
+    const { conn } = setup({ initialSince: () => Promise.resolve(40) });
     await conn.start();
     expect(FakeWebSocket.last.params.get('since')).toBe('40');
   });
@@ -118,11 +119,11 @@ describe('NotificationSocket: connecting and routing', () => {
   it('keeps a remembered position, but rewinds it when the server has less (database reset)', async () => {
     const storage = new MemoryStorage();
     storage.setItem('parkmate:lastSeen:7', '25');
-    const a = setup({ storage, initialSince: async () => 30 });
+    const a = setup({ storage, initialSince: () => Promise.resolve(30) });
     await a.conn.start();
     expect(FakeWebSocket.last.params.get('since')).toBe('25');
     a.conn.stop();
-    const b = setup({ storage, initialSince: async () => 2 });
+    const b = setup({ storage, initialSince: () => Promise.resolve(2) });
     await b.conn.start();
     expect(FakeWebSocket.last.params.get('since')).toBe('2');
     b.conn.stop();
@@ -290,7 +291,7 @@ describe('NotificationSocket: stopping', () => {
   });
 
   it('refused handshakes ask the API; a 401 there ends the session', async () => {
-    const checkSession = vi.fn(async () => 'ended' as const);
+    const checkSession = vi.fn(() => Promise.resolve('ended' as const));
     const { conn, h } = setup({ checkSession });
     await conn.start();
     FakeWebSocket.last.serverRefuse();

@@ -1,5 +1,5 @@
 import { Car, ParkingSquare } from 'lucide-react';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api';
 import { useAuth } from '../auth';
 import { BookingCard } from '../components/BookingCard';
@@ -74,8 +74,11 @@ function BookingRow({ b }: { b: Booking }) {
 function FindParking({ onBooked }: { onBooked: (b: Booking) => void }) {
   const { config } = useAuth();
   const lots = useResource(() => api.lots(), []);
-  const [lot, setLot] = useState<Lot | null>(null);
-  const slots = useResource(() => (lot ? api.slots(lot.id) : Promise.resolve([])), [lot?.id]);
+  const [picked, setLot] = useState<Lot | null>(null);
+  // With a single lot (e.g. the demo's), it is open straight away.
+  const lot = picked ?? (lots.data?.length === 1 ? lots.data[0] : null);
+  const lotId = lot?.id ?? null;
+  const slots = useResource(() => (lotId === null ? Promise.resolve([]) : api.slots(lotId)), [lotId]);
   const [slotId, setSlotId] = useState<number | null>(null);
   const [minutes, setMinutes] = useState('60');
   const [busy, run] = useBusy();
@@ -83,11 +86,6 @@ function FindParking({ onBooked }: { onBooked: (b: Booking) => void }) {
     void lots.reload();
     void slots.reload();
   });
-  // With a single lot (e.g. the demo's), open it straight away.
-  useEffect(() => {
-    if (!lot && lots.data?.length === 1) setLot(lots.data[0]);
-  }, [lot, lots.data]);
-
   const book = (e: FormEvent) => {
     e.preventDefault();
     if (slotId === null) return;
