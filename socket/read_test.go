@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -101,10 +100,19 @@ type readCase struct {
 // readCases are the client streams of the strict read path: each row, the
 // bytes the client sends after the handshake and what the server answers.
 func readCases() []readCase {
-	split := ping(0)
-	utf := `{"type":"ping","pad":"é€😀"}` // runes of 2, 3 and 4 bytes
+	var cases []readCase
+	cases = append(cases, keptReadCases()...)
+	cases = append(cases, rsvReadCases()...)
+	cases = append(cases, opcodeReadCases()...)
+	cases = append(cases, utf8ReadCases()...)
+	cases = append(cases, closeReadCases()...)
+	cases = append(cases, reassemblyReadCases()...)
+	return cases
+}
+
+// keptReadCases: the rows kept from before.
+func keptReadCases() []readCase {
 	return []readCase{
-		// Kept from before.
 		{name: "unmasked frame", send: frames(fr{op: ws.OpText, payload: ping(0), unmasked: true}), close: CloseProtocol},
 		{name: "text other than ping", send: frames(fr{op: ws.OpText, payload: `{"type":"subscribe"}`}), close: ClosePolicy},
 		{name: "text not JSON", send: frames(fr{op: ws.OpText, payload: "hello"}), close: ClosePolicy},
@@ -113,14 +121,24 @@ func readCases() []readCase {
 		{name: "control frame over 125 bytes", send: frames(fr{op: ws.OpPing, payload: strings.Repeat("p", 126)}), close: CloseProtocol},
 		{name: "fragmented control frame", send: frames(fr{op: ws.OpPing, payload: "p", more: true}), close: CloseProtocol},
 		{name: "frame over the limit", send: frames(fr{op: ws.OpText, payload: ping(testMaxFrame + 1)}), close: CloseTooLarge},
+	}
+}
 
-		// RSV bits.
+// rsvReadCases: RSV bits.
+func rsvReadCases() []readCase {
+	split := ping(0)
+	return []readCase{
 		{name: "RSV1 on a text frame", send: frames(fr{op: ws.OpText, payload: ping(0), rsv: 4}), close: CloseProtocol},
 		{name: "RSV2 on a text frame", send: frames(fr{op: ws.OpText, payload: ping(0), rsv: 2}), close: CloseProtocol},
 		{name: "RSV3 on a ping", send: frames(fr{op: ws.OpPing, payload: "p", rsv: 1}), close: CloseProtocol},
 		{name: "RSV1 on a continuation", send: frames(fr{op: ws.OpText, payload: split[:5], more: true}, fr{op: ws.OpContinuation, payload: split[5:], rsv: 4}), close: CloseProtocol},
+	}
+}
 
-		// Reserved opcodes and stray continuations.
+// opcodeReadCases: reserved opcodes and stray continuations.
+func opcodeReadCases() []readCase {
+	split := ping(0)
+	return []readCase{
 		{name: "reserved data opcode 0x3", send: frames(fr{op: 0x3, payload: "x"}), close: CloseProtocol},
 		{name: "reserved data opcode 0x7", send: frames(fr{op: 0x7}), close: CloseProtocol},
 		{name: "reserved control opcode 0xB", send: frames(fr{op: 0xB, payload: "x"}), close: CloseProtocol},
@@ -130,16 +148,25 @@ func readCases() []readCase {
 		{name: "continuation after a finished message", send: frames(fr{op: ws.OpText, payload: ping(0)}, fr{op: ws.OpContinuation, payload: "x"}), racesPong: true, close: CloseProtocol},
 		{name: "new text frame inside a fragmented message", send: frames(fr{op: ws.OpText, payload: split[:5], more: true}, fr{op: ws.OpText, payload: ping(0)}), close: CloseProtocol},
 		{name: "payload length with its top bit set", send: []byte{0x81, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}, close: CloseProtocol},
+	}
+}
 
-		// UTF-8.
+// utf8ReadCases: UTF-8 in text frames and fragments.
+func utf8ReadCases() []readCase {
+	return []readCase{
 		{name: "invalid UTF-8 in a text frame", send: frames(fr{op: ws.OpText, payload: `{"type":"ping","pad":"` + "\xff" + `"}`}), close: CloseInvalidData},
 		{name: "overlong encoding in a text frame", send: frames(fr{op: ws.OpText, payload: `{"type":"ping","pad":"` + "\xc0\xaf" + `"}`}), close: CloseInvalidData},
 		{name: "surrogate in a text frame", send: frames(fr{op: ws.OpText, payload: `{"type":"ping","pad":"` + "\xed\xa0\x80" + `"}`}), close: CloseInvalidData},
 		{name: "invalid UTF-8 text that is not a ping", send: frames(fr{op: ws.OpText, payload: "\xfe"}), close: CloseInvalidData},
 		{name: "invalid UTF-8 in a middle fragment fails at once", send: frames(fr{op: ws.OpText, payload: `{"type":`, more: true}, fr{op: ws.OpContinuation, payload: "\xff", more: true}), close: CloseInvalidData},
 		{name: "a fragmented message ending inside a rune", send: frames(fr{op: ws.OpText, payload: `{"type":"ping","pad":"` + "\xe2\x82", more: true}, fr{op: ws.OpContinuation}), close: CloseInvalidData},
+	}
+}
 
-		// Close frames.
+// closeReadCases: close frames.
+func closeReadCases() []readCase {
+	split := ping(0)
+	return []readCase{
 		{name: "close with a 1-byte payload", send: frames(fr{op: ws.OpClose, payload: "\x03"}), close: CloseProtocol},
 		{name: "close code 0", send: frames(fr{op: ws.OpClose, payload: closeData(0, "")}), close: CloseProtocol},
 		{name: "close code 999", send: frames(fr{op: ws.OpClose, payload: closeData(999, "")}), close: CloseProtocol},
@@ -157,8 +184,14 @@ func readCases() []readCase {
 		{name: "close 3000 is echoed", send: frames(fr{op: ws.OpClose, payload: closeData(3000, "")}), close: 3000},
 		{name: "close 4999 is echoed", send: frames(fr{op: ws.OpClose, payload: closeData(4999, "")}), close: 4999},
 		{name: "close between fragments", send: frames(fr{op: ws.OpText, payload: split[:5], more: true}, fr{op: ws.OpClose, payload: closeData(1000, "")}), close: CloseNormal},
+	}
+}
 
-		// Reassembly.
+// reassemblyReadCases: reassembly of fragmented messages.
+func reassemblyReadCases() []readCase {
+	split := ping(0)
+	utf := `{"type":"ping","pad":"é€😀"}` // runes of 2, 3 and 4 bytes
+	return []readCase{
 		{name: "ping whole", send: frames(fr{op: ws.OpText, payload: ping(0)}), want: []out{appPong}},
 		{name: "ping in three fragments", send: frames(
 			fr{op: ws.OpText, payload: split[:3], more: true},
@@ -328,80 +361,4 @@ func eachCase(t *testing.T, fn func(t *testing.T, tc readCase)) {
 		wg.Go(func() { t.Run(tc.name, func(t *testing.T) { fn(t, tc) }) })
 	}
 	wg.Wait()
-}
-
-// contractCodes are the codes the server may close with on its own.
-var contractCodes = map[int]bool{CloseNormal: true, CloseProtocol: true, CloseInvalidData: true, ClosePolicy: true, CloseTooLarge: true}
-
-// FuzzReadFrames feeds arbitrary bytes as a client's stream (after the
-// handshake) into a socket over a real TCP connection, then ends the
-// client's sending side. The server must not panic, must write only
-// well-formed server frames (unmasked, whole, no RSV bits, known opcodes),
-// and must end the connection: with a close carrying one
-// of the contract's codes (or echoing a valid code of the client's own
-// close), or, when the stream was valid but ended, without one.
-//
-// Its seed corpus, testdata/fuzz/FuzzReadFrames, holds the stream of every
-// row of readCases (file names follow the rows') and a few cut or
-// oversized ones.
-func FuzzReadFrames(f *testing.F) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { l.Close() })
-	h := hub.New()
-	s := NewServer(h, newMemStore(0, 0), Config{MaxFrame: testMaxFrame, NoPoller: true}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	f.Fuzz(func(t *testing.T, stream []byte) {
-		client, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer client.Close()
-		server, err := l.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := newConn(s, Params{UserID: 1, Role: parkmate.RoleDriver, Proto: 2})
-		h.Add(c)
-		c.start(server, bufio.NewReader(server))
-		go func() {
-			_, _ = client.Write(stream)
-			_ = client.(*net.TCPConn).CloseWrite()
-		}()
-		_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
-		rd := bufio.NewReader(client)
-		for {
-			fh, err := ws.ReadHeader(rd)
-			if err != nil {
-				if ne, ok := err.(net.Error); ok && ne.Timeout() {
-					t.Fatalf("the server neither closed nor ended the connection")
-				}
-				return // the connection ended
-			}
-			if fh.Masked || fh.Rsv != 0 || !fh.Fin {
-				t.Fatalf("malformed server frame header %+v", fh)
-			}
-			payload := make([]byte, fh.Length)
-			if _, err := io.ReadFull(rd, payload); err != nil {
-				t.Fatalf("server frame cut short: %v", err)
-			}
-			switch fh.OpCode {
-			case ws.OpText, ws.OpPing, ws.OpPong:
-			case ws.OpClose:
-				if len(payload) < 2 {
-					t.Fatalf("close frame without a code: %q", payload)
-				}
-				code, reason := ws.ParseCloseFrameData(payload)
-				if !contractCodes[int(code)] && ws.CheckCloseFrameData(code, reason) != nil {
-					t.Fatalf("closed with %d %q", code, reason)
-				}
-				// A frame after the close would be read here; the client
-				// stops reading, as a client does after a close.
-				return
-			default:
-				t.Fatalf("server frame with opcode %v", fh.OpCode)
-			}
-		}
-	})
 }
