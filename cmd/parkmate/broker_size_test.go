@@ -37,63 +37,11 @@ func TestLargePublishToManyUsersIsSplitAndDelivered(t *testing.T) {
 	a, b := startServer(t, cfg, clock), startServer(t, cfg, clock)
 
 	// Watch the channel as a third node would.
-	opt, err := redis.ParseURL(cfg.Broker)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := redis.NewClient(opt)
-	defer rc.Close()
-	sub := rc.Subscribe(ctx, cfg.BrokerChannel)
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var sizes []int
-	go func() {
-		for m := range sub.Channel(redis.WithChannelSize(1000)) {
-			mu.Lock()
-			sizes = append(sizes, len(m.Payload))
-			mu.Unlock()
-		}
-	}()
+	watch := watchChannel(t, ctx, cfg)
 
-	// The accounts share one password hash: hashing 200 passwords would
-	// be most of the test's time under the race detector.
 	const users = 200
-	hash, err := bcrypt.GenerateFromPassword([]byte("long-enough"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var made []parkmate.User
-	if err := a.app.db.AuthStore().Update(ctx, func(tx auth.Tx) error {
-		for i := range users {
-			u, err := tx.CreateUser(parkmate.User{Username: fmt.Sprintf("user%03d", i), Role: parkmate.RoleDriver, PasswordHash: string(hash)})
-			if err != nil {
-				return err
-			}
-			made = append(made, u)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, users)
-	var sockets []*wsClient
-	for i, u := range made {
-		ids[i] = u.ID
-		if i < 10 || i >= users-10 {
-			tok, _, _, err := a.app.auth.Login(ctx, u.Username, "long-enough")
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, _, err := dialWS(t, b, fmt.Sprintf("/ws/notifications/%d/", u.ID), http.Header{"Authorization": {"Bearer " + tok}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sockets = append(sockets, w)
-		}
-	}
+	made := createUsers(t, ctx, a, users)
+	ids, sockets := dialFirstAndLast(t, ctx, a, b, made, 10)
 	message := strings.Repeat("€", parking.MaxMessageRunes) // 6,000 bytes
 	data := map[string]string{"blob": strings.Repeat("x", parking.MaxPublishDataLen-100)}
 	var reply struct{ IDs []int64 }
@@ -109,16 +57,96 @@ func TestLargePublishToManyUsersIsSplitAndDelivered(t *testing.T) {
 			t.Fatalf("socket %d: frame %d %s, %d bytes", i, f.ID, f.Event, len(f.Message))
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	watch.mu.Lock()
+	defer watch.mu.Unlock()
 	total, largest := 0, 0
-	for _, n := range sizes {
+	for _, n := range watch.sizes {
 		total += n
 		largest = max(largest, n)
 	}
 	// A part holds at most DefaultMaxBytes of frames, with a few bytes of
 	// envelope per message.
-	if total < users*(len(message)+len(data["blob"])) || len(sizes) < 10 || largest > relay.DefaultMaxBytes+4096 {
-		t.Fatalf("%d Redis messages, %d bytes, the largest %d bytes: want parts of at most %d", len(sizes), total, largest, relay.DefaultMaxBytes)
+	if total < users*(len(message)+len(data["blob"])) || len(watch.sizes) < 10 || largest > relay.DefaultMaxBytes+4096 {
+		t.Fatalf("%d Redis messages, %d bytes, the largest %d bytes: want parts of at most %d", len(watch.sizes), total, largest, relay.DefaultMaxBytes)
 	}
+}
+
+// channelWatch holds the sizes of the messages seen on a broker channel.
+type channelWatch struct {
+	mu    sync.Mutex
+	sizes []int
+}
+
+// watchChannel subscribes to cfg's broker channel, as a third node would,
+// and records the size of every message on it until the test ends.
+func watchChannel(t *testing.T, ctx context.Context, cfg Config) *channelWatch {
+	t.Helper()
+	opt, err := redis.ParseURL(cfg.Broker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := redis.NewClient(opt)
+	t.Cleanup(func() { rc.Close() })
+	sub := rc.Subscribe(ctx, cfg.BrokerChannel)
+	t.Cleanup(func() { sub.Close() })
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := &channelWatch{}
+	go func() {
+		for m := range sub.Channel(redis.WithChannelSize(1000)) {
+			w.mu.Lock()
+			w.sizes = append(w.sizes, len(m.Payload))
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+// createUsers makes n drivers on srv in one transaction. The accounts
+// share one password hash: hashing 200 passwords would be most of the
+// test's time under the race detector.
+func createUsers(t *testing.T, ctx context.Context, srv *testServer, n int) []parkmate.User {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte("long-enough"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made []parkmate.User
+	if err := srv.app.db.AuthStore().Update(ctx, func(tx auth.Tx) error {
+		for i := range n {
+			u, err := tx.CreateUser(parkmate.User{Username: fmt.Sprintf("user%03d", i), Role: parkmate.RoleDriver, PasswordHash: string(hash)})
+			if err != nil {
+				return err
+			}
+			made = append(made, u)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return made
+}
+
+// dialFirstAndLast returns the ids of made, and sockets on b for the first
+// and last edge users, signed in on a.
+func dialFirstAndLast(t *testing.T, ctx context.Context, a, b *testServer, made []parkmate.User, edge int) ([]int64, []*wsClient) {
+	t.Helper()
+	ids := make([]int64, len(made))
+	var sockets []*wsClient
+	for i, u := range made {
+		ids[i] = u.ID
+		if i < edge || i >= len(made)-edge {
+			tok, _, _, err := a.app.auth.Login(ctx, u.Username, "long-enough")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _, err := dialWS(t, b, fmt.Sprintf("/ws/notifications/%d/", u.ID), http.Header{"Authorization": {"Bearer " + tok}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sockets = append(sockets, w)
+		}
+	}
+	return ids, sockets
 }
