@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -62,16 +60,33 @@ func TestCrossSiteRequestsWithTheCookieAreRefused(t *testing.T) {
 	b := w.book(t, 0, 30)
 	var pay parkmate.Payment
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/payments/", b.ID), map[string]any{"method": "CASH", "amount": 5}, 201, &pay)
-	cookie := func(c *client, more ...string) http.Header {
-		h := http.Header{"Cookie": {httpapi.CookieName + "=" + c.token}}
-		for i := 0; i+1 < len(more); i += 2 {
-			h.Set(more[i], more[i+1])
-		}
-		return h
-	}
 	own := "http://" + srv.app.Addr()
-	_, port, _ := strings.Cut(srv.app.Addr(), ":")
 	cancel := fmt.Sprintf("/api/bookings/%d/cancel/", b.ID)
+	checkForeignOriginsRefused(t, srv, w, cancel)
+	checkCrossSitePostsRefused(t, srv, w, b, pay)
+	checkNothingChangedByRefused(t, srv, w, b)
+	checkOwnOriginsAllowed(t, srv, w, own, cancel)
+	checkSocketOrigins(t, srv, w, own)
+}
+
+// sessionCookie is a header with c's session cookie and the name-value
+// pairs of more.
+func sessionCookie(c *client, more ...string) http.Header {
+	h := http.Header{"Cookie": {httpapi.CookieName + "=" + c.token}}
+	for i := 0; i+1 < len(more); i += 2 {
+		h.Set(more[i], more[i+1])
+	}
+	return h
+}
+
+// crossSite marks a request as the browser does for another site's.
+var crossSite = []string{"Sec-Fetch-Site", "cross-site"}
+
+// checkForeignOriginsRefused: a cancel with the cookie, marked cross-site
+// or same-site or from an origin that is not allowed, is refused.
+func checkForeignOriginsRefused(t *testing.T, srv *testServer, w *world, cancel string) {
+	t.Helper()
+	_, port, _ := strings.Cut(srv.app.Addr(), ":")
 	refused := []struct {
 		name   string
 		header []string
@@ -86,12 +101,16 @@ func TestCrossSiteRequestsWithTheCookieAreRefused(t *testing.T) {
 		{"a null origin", []string{"Origin", "null"}},
 	}
 	for _, tc := range refused {
-		if got, code := sendRaw(t, srv, "POST", cancel, "", cookie(w.driver, tc.header...)); got != 403 || code != "forbidden" {
+		if got, code := sendRaw(t, srv, "POST", cancel, "", sessionCookie(w.driver, tc.header...)); got != 403 || code != "forbidden" {
 			t.Errorf("cancel, %s: %d %s, want 403", tc.name, got, code)
 		}
 	}
-	// Every bodiless POST, and signing in and out.
-	crossSite := []string{"Sec-Fetch-Site", "cross-site"}
+}
+
+// checkCrossSitePostsRefused: every bodiless POST, and signing in and
+// out, marked cross-site with the cookie, is refused.
+func checkCrossSitePostsRefused(t *testing.T, srv *testServer, w *world, b parkmate.Booking, pay parkmate.Payment) {
+	t.Helper()
 	for _, tc := range []struct {
 		as   *client
 		path string
@@ -106,12 +125,16 @@ func TestCrossSiteRequestsWithTheCookieAreRefused(t *testing.T) {
 		{&client{}, "/api/auth/login/", `{"username":"dana","password":"dana-password"}`},
 		{&client{}, "/api/auth/register/", `{"username":"mallory","password":"long-enough"}`},
 	} {
-		if got, code := sendRaw(t, srv, "POST", tc.path, tc.body, cookie(tc.as, crossSite...)); got != 403 || code != "forbidden" {
+		if got, code := sendRaw(t, srv, "POST", tc.path, tc.body, sessionCookie(tc.as, crossSite...)); got != 403 || code != "forbidden" {
 			t.Errorf("%s from another site: %d %s, want 403", tc.path, got, code)
 		}
 	}
-	// Nothing changed: the booking is active, the payment pending, and the
-	// cookie still signs in.
+}
+
+// checkNothingChangedByRefused: the booking is active, the payment
+// pending, and the cookie still signs in.
+func checkNothingChangedByRefused(t *testing.T, srv *testServer, w *world, b parkmate.Booking) {
+	t.Helper()
 	var got parkmate.Booking
 	w.driver.mustDo("GET", fmt.Sprintf("/api/bookings/%d/", b.ID), nil, 200, &got)
 	var pays struct{ Items []parkmate.Payment }
@@ -119,36 +142,44 @@ func TestCrossSiteRequestsWithTheCookieAreRefused(t *testing.T) {
 	if got.Status != parkmate.BookingActive || len(pays.Items) != 1 || pays.Items[0].Status != parkmate.PaymentPending {
 		t.Fatalf("changed by refused requests: %+v %+v", got, pays.Items)
 	}
-	if s, _ := sendRaw(t, srv, "GET", "/api/me/", "", cookie(w.driver, crossSite...)); s != 200 {
+	if s, _ := sendRaw(t, srv, "GET", "/api/me/", "", sessionCookie(w.driver, crossSite...)); s != 200 {
 		t.Fatalf("a cross-site read with the cookie: %d (reads are allowed)", s)
 	}
-	// Allowed: the Bearer header from anywhere, the server's own origin,
-	// the configured origin, a same-origin fetch.
+}
+
+// checkOwnOriginsAllowed: the Bearer header from anywhere, the server's
+// own origin, the configured origin, a same-origin fetch go through.
+func checkOwnOriginsAllowed(t *testing.T, srv *testServer, w *world, own, cancel string) {
+	t.Helper()
 	bearer := http.Header{"Authorization": {"Bearer " + w.owner.token}, "Sec-Fetch-Site": {"cross-site"}}
 	if s, code := sendRaw(t, srv, "POST", "/api/notifications/read-all/", "", bearer); s != 200 {
 		t.Fatalf("Bearer, cross-site: %d %s", s, code)
 	}
-	if s, code := sendRaw(t, srv, "POST", "/api/notifications/read-all/", "", cookie(w.owner, "Sec-Fetch-Site", "same-origin", "Origin", own)); s != 200 {
+	if s, code := sendRaw(t, srv, "POST", "/api/notifications/read-all/", "", sessionCookie(w.owner, "Sec-Fetch-Site", "same-origin", "Origin", own)); s != 200 {
 		t.Fatalf("same-origin: %d %s", s, code)
 	}
-	if s, code := sendRaw(t, srv, "POST", "/api/notifications/read-all/", "", cookie(w.owner, "Origin", own)); s != 200 {
+	if s, code := sendRaw(t, srv, "POST", "/api/notifications/read-all/", "", sessionCookie(w.owner, "Origin", own)); s != 200 {
 		t.Fatalf("the server's own origin: %d %s", s, code)
 	}
-	if s, code := sendRaw(t, srv, "POST", cancel, "", cookie(w.driver, "Sec-Fetch-Site", "cross-site", "Origin", "https://app.example")); s != 200 {
+	if s, code := sendRaw(t, srv, "POST", cancel, "", sessionCookie(w.driver, "Sec-Fetch-Site", "cross-site", "Origin", "https://app.example")); s != 200 {
 		t.Fatalf("the configured origin: %d %s", s, code)
 	}
-	// Sockets: the same rule before the upgrade.
+}
+
+// checkSocketOrigins: sockets follow the same rule before the upgrade.
+func checkSocketOrigins(t *testing.T, srv *testServer, w *world, own string) {
+	t.Helper()
 	path := fmt.Sprintf("/ws/notifications/%d/", w.driver.ID)
 	for _, origin := range []string{"http://evil.example", "http://app.example", "https://app.example:8443", "null"} {
-		if resp, body := wsHandshake(t, srv, path, cookie(w.driver, "Origin", origin)); resp.StatusCode != 403 {
+		if resp, body := wsHandshake(t, srv, path, sessionCookie(w.driver, "Origin", origin)); resp.StatusCode != 403 {
 			t.Errorf("socket from %s: %d %s", origin, resp.StatusCode, body)
 		}
 	}
-	if resp, body := wsHandshake(t, srv, path, cookie(w.driver, "Origin", own, "Sec-Fetch-Site", "cross-site")); resp.StatusCode != 403 {
+	if resp, body := wsHandshake(t, srv, path, sessionCookie(w.driver, "Origin", own, "Sec-Fetch-Site", "cross-site")); resp.StatusCode != 403 {
 		t.Errorf("socket marked cross-site: %d %s", resp.StatusCode, body)
 	}
 	for _, origin := range []string{own, "https://app.example"} {
-		if resp, body := wsHandshake(t, srv, path, cookie(w.driver, "Origin", origin)); resp.StatusCode != 101 {
+		if resp, body := wsHandshake(t, srv, path, sessionCookie(w.driver, "Origin", origin)); resp.StatusCode != 101 {
 			t.Errorf("socket from %s: %d %s", origin, resp.StatusCode, body)
 		}
 	}
@@ -185,149 +216,6 @@ func TestAllowedOriginsStarIsRefusedAtStart(t *testing.T) {
 		t.Fatalf("the database was created: %v", err)
 	}
 }
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// TestAccessLog: every request gets one structured line with its method,
-// path without the query, status, duration, user and request id (the
-// response's X-Request-ID), and nothing in the log, at debug level,
-// holds a password, a token, a cookie or the service key.
-func TestAccessLog(t *testing.T) {
-	var logs syncBuffer
-	srv := startServerLog(t, testConfig(t), nil, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	const password, wrong = "Pw-9f3k-never-logged", "Wrong-7x2q-never-logged"
-	type sent struct {
-		method, path string
-		header       http.Header
-		body         string
-		status       int
-		loggedPath   string
-		user         bool // the line names dana
-	}
-	var token string
-	send := func(s sent) string {
-		req, _ := http.NewRequest(s.method, srv.base+s.path, strings.NewReader(s.body))
-		for k, v := range s.header {
-			req.Header[k] = v
-		}
-		if s.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out struct{ Access string }
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		if out.Access != "" {
-			token = out.Access
-		}
-		if resp.StatusCode != s.status {
-			t.Fatalf("%s %s: %d, want %d", s.method, s.path, resp.StatusCode, s.status)
-		}
-		return resp.Header.Get("X-Request-ID")
-	}
-	creds := func(p string) string { return fmt.Sprintf(`{"username":"dana","password":%q}`, p) }
-	ids := map[string]sent{}
-	record := func(s sent) {
-		if s.loggedPath == "" {
-			s.loggedPath = s.path
-		}
-		ids[send(s)] = s
-	}
-	record(sent{method: "POST", path: "/api/auth/register/", body: creds(password), status: 201, user: true})
-	record(sent{method: "POST", path: "/api/auth/login/", body: creds(password), status: 200, user: true})
-	record(sent{method: "POST", path: "/api/auth/login/", body: creds(wrong), status: 401})
-	bearer := http.Header{"Authorization": {"Bearer " + token}}
-	cookie := http.Header{"Cookie": {httpapi.CookieName + "=" + token}}
-	record(sent{method: "GET", path: "/api/me/?access=" + token + "&password=" + password, header: cookie, status: 200,
-		loggedPath: "/api/me/", user: true})
-	record(sent{method: "GET", path: "/api/notifications/?since=0&limit=5", header: bearer, status: 200, loggedPath: "/api/notifications/", user: true})
-	record(sent{method: "GET", path: "/api/bookings/", header: http.Header{"X-Request-ID": {"trace-42"}, "Authorization": {"Bearer " + token}}, status: 200, user: true})
-	record(sent{method: "POST", path: "/api/publish/", header: http.Header{"X-API-Key": {cfgPublishKey(srv)}},
-		body: `{"user_ids":[1],"type":"info","message":"hello"}`, status: 202})
-	record(sent{method: "GET", path: "/api/me/", header: http.Header{"Authorization": {"Bearer not-a-token"}}, status: 401})
-	// A 101 is written by the upgrader, without X-Request-ID: the socket
-	// brings its own.
-	resp, _ := wsHandshake(t, srv, "/ws/notifications/1/?since=0", http.Header{"Authorization": {"Bearer " + token}, "X-Request-ID": {"socket-1"}})
-	if resp.StatusCode != 101 {
-		t.Fatalf("socket: %d", resp.StatusCode)
-	}
-	ids["socket-1"] = sent{method: "GET", path: "/ws/notifications/1/", loggedPath: "/ws/notifications/1/", status: 101, user: true}
-	if _, ok := ids["trace-42"]; !ok {
-		t.Fatalf("a proxy's X-Request-ID was not kept: %v", ids)
-	}
-
-	type line struct {
-		Msg       string  `json:"msg"`
-		Method    string  `json:"method"`
-		Path      string  `json:"path"`
-		Status    int     `json:"status"`
-		Duration  *int64  `json:"duration"`
-		UserID    *int64  `json:"user_id"`
-		RequestID string  `json:"request_id"`
-		Level     string  `json:"level"`
-		Other     float64 `json:"-"`
-	}
-	var lines map[string]line
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		lines = map[string]line{}
-		for _, raw := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-			var l line
-			if json.Unmarshal([]byte(raw), &l) == nil && l.Msg == "request" {
-				if _, dup := lines[l.RequestID]; dup {
-					t.Fatalf("two lines for request %s", l.RequestID)
-				}
-				lines[l.RequestID] = l
-			}
-		}
-		if len(lines) >= len(ids) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if len(lines) != len(ids) {
-		t.Fatalf("%d access-log lines for %d requests:\n%s", len(lines), len(ids), logs.String())
-	}
-	for id, s := range ids {
-		l, ok := lines[id]
-		wantUser := int64(0)
-		if s.user {
-			wantUser = 1 // dana is the first account
-		}
-		if !ok || l.Method != s.method || l.Path != s.loggedPath || l.Status != s.status || l.Duration == nil ||
-			l.UserID == nil || *l.UserID != wantUser || l.Level != "INFO" {
-			t.Errorf("request %s %s: line %+v", s.method, s.path, l)
-		}
-	}
-	text := logs.String()
-	for what, secret := range map[string]string{"the password": password, "a wrong password": wrong, "the token": token,
-		"the service key": cfgPublishKey(srv), "a JWT": "eyJ", "the cookie": httpapi.CookieName, "a query": "?"} {
-		if strings.Contains(text, secret) {
-			t.Errorf("the log holds %s (%q):\n%s", what, secret, text)
-		}
-	}
-}
-
-func cfgPublishKey(srv *testServer) string { return srv.cfg.PublishKey }
 
 // TestNULAndInvalidUTF8AreRefused: on both engines, NUL (raw or \u0000),
 // bytes that are not UTF-8 and half a surrogate pair are refused with 422
