@@ -78,6 +78,14 @@ func (c *Conn) advance(page []item, latest int64) bool {
 		c.sentID = max(c.sentID, c.lastID)
 	}
 	if latest >= 0 && c.lastID > latest {
+		// Nothing was replayed. Live notifications queued since the socket
+		// joined may already be counted in latest: they were not sent.
+		for _, it := range c.queue {
+			if it.id != 0 {
+				latest = min(latest, it.id-1)
+				break
+			}
+		}
 		c.lastID, c.sentID = latest, latest
 	}
 	if len(page) == c.srv.cfg.ReplayPage || c.missed || c.resync {

@@ -147,7 +147,7 @@ func TestUserAddRefusesAMissingSQLiteFileUnlessCreate(t *testing.T) {
 		t.Fatalf("a taken username: %v", err)
 	}
 	_, _, err = runCLI(t, "short\n", "user", "add", "--db", db, "--username", "frank", "--password-cost", "4")
-	if err == nil || err.Error() != "password must be 8 to 72 bytes." {
+	if err == nil || err.Error() != "password must be at least 8 bytes." {
 		t.Fatalf("a short password: %v", err)
 	}
 
