@@ -324,13 +324,13 @@ func TestSlowClientIsClosedAndCatchesUp(t *testing.T) {
 	conn, _ := dialSmallBuffer(t, srv, slow, "", 4096)
 	wf := fast.mustDialWS("")
 
-	// 600 frames of 14 KB: more than the socket's buffers (the server
+	// 150 frames of 14 KB (2 MB): more than the socket's buffers (the server
 	// keeps at most socket.DefaultWriteChunk bytes unsent) and the queue
 	// hold.
 	c := &client{t: t, srv: srv}
 	pad := strings.Repeat("x", 14000)
 	var want []int64
-	for i := 0; i < 600; i++ {
+	for i := 0; i < 150; i++ {
 		var out struct {
 			IDs []int64 `json:"ids"`
 		}
