@@ -178,10 +178,11 @@ func TestWatchRevocations(t *testing.T) {
 	for len(got.all()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
+	// Three failed checks, then three that work: still ended once.
 	f.store.setFail(errors.New("a failed check is retried"))
-	time.Sleep(20 * time.Millisecond)
+	f.store.waitTxs(t, 3)
 	f.store.setFail(nil)
-	time.Sleep(20 * time.Millisecond)
+	f.store.waitTxs(t, 3)
 	stop()
 	<-done
 	if calls := got.all(); len(calls) != 1 || calls[0] != want {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"parkmate"
@@ -21,6 +22,7 @@ type memStore struct {
 	sessions map[string]parkmate.Session
 	deleted  map[int64]bool // soft-deleted users: kept, but not found
 	fail     error          // when set, every transaction fails with it
+	txs      int            // transactions begun, failed ones included
 }
 
 var _ auth.Store = (*memStore)(nil)
@@ -32,6 +34,7 @@ func newMemStore(clock parkmate.Clock) *memStore {
 func (m *memStore) Update(_ context.Context, fn func(auth.Tx) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.txs++
 	if m.fail != nil {
 		return m.fail
 	}
@@ -52,6 +55,26 @@ func (m *memStore) deleteUser(id int64) {
 	m.mu.Lock()
 	delete(m.users, id)
 	m.mu.Unlock()
+}
+
+// waitTxs waits until n more transactions than now have begun: the proof
+// that a background loop ran that often, without guessing how long it takes.
+func (m *memStore) waitTxs(t *testing.T, n int) {
+	t.Helper()
+	m.mu.Lock()
+	want := m.txs + n
+	m.mu.Unlock()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		m.mu.Lock()
+		done := m.txs >= want
+		m.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d transactions within 5s", n)
+		}
+	}
 }
 
 func (m *memStore) setFail(err error) {

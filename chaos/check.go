@@ -128,6 +128,15 @@ func compare(after int64, got []arrival, want []int64, closed bool) comparison {
 	return c
 }
 
+// addBad counts frames that are not notification frames, which a seed-era
+// socket must never receive, as unexpected.
+func (t *Tally) addBad(frames []string, what string, problems *[]string) {
+	t.Unexpected += len(frames)
+	if len(frames) > 0 && len(*problems) < maxProblems {
+		*problems = append(*problems, fmt.Sprintf("%s: %d frames that are not notifications, first %q", what, len(frames), frames[0]))
+	}
+}
+
 // add counts c into t and describes its problems, as socket what's, in
 // problems.
 func (t *Tally) add(c comparison, what string, problems *[]string) {

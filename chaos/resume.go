@@ -78,6 +78,7 @@ func (r *run) checkResume(ctx context.Context, n *node, clients []rejoin) (Tally
 		mine = mine[:len(mine)-countAbove(mine, markers[s.u.id])]
 		got := append(append([]arrival(nil), j.prior...), w.before...)
 		t.add(compare(j.after, got, mine, !w.found), "resumed socket "+s.name, &r.res.Problems)
+		t.addBad(s.badFrames(), "resumed socket "+s.name, &r.res.Problems)
 		t.Expected += len(mine)
 		t.Delivered += len(got)
 		if len(w.before) > 0 {

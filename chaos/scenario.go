@@ -107,6 +107,7 @@ func (r *run) checkLive(ctx context.Context, via *node, socks []*socket, b *burs
 		mine = mine[:len(mine)-countAbove(mine, markers[s.u.id])]
 		cmp := compare(s.after, w.before, mine, !w.found)
 		t.add(cmp, "live socket "+s.name, &r.res.Problems)
+		t.addBad(s.badFrames(), "live socket "+s.name, &r.res.Problems)
 		t.Expected += len(mine)
 		t.Delivered += len(w.before)
 		for id, at := range cmp.ok {

@@ -84,8 +84,10 @@ func (s *Sender) Committed(_ context.Context, notes []parkmate.Notification) {
 }
 
 // Send delivers msgs to this node now and queues them for the others.
+// The local handler copies what it keeps and never writes msgs, so the
+// publishing goroutine may read them meanwhile.
 func (s *Sender) Send(msgs []broker.Message) {
-	s.local.Handle(slices.Clone(msgs))
+	s.local.Handle(msgs)
 	select {
 	case s.queue <- msgs:
 	default:
