@@ -25,11 +25,6 @@ export default defineConfig(
     files: ['src/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],
     languageOptions: { globals: globals.browser },
-    rules: {
-      // useResource(loader, deps) takes its deps as useEffect does: check
-      // each call's deps against its loader.
-      'react-hooks/exhaustive-deps': ['error', { additionalHooks: '^useResource$' }],
-    },
   },
   {
     files: ['e2e/**/*.ts', 'playwright.config.ts', 'vite.config.ts'],

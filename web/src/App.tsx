@@ -1,13 +1,53 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Bounce, ToastContainer } from 'react-toastify';
 import { AuthProvider, useAuth } from './auth';
+import { ConfirmDialogHost } from './components/ConfirmDialog';
 import { Header } from './components/Header';
-import { InboxProvider } from './inbox';
+import { ReconnectBanner } from './components/ReconnectBanner';
+import { useInbox, useUnreadTitle } from './inbox';
+import { newQueryClient } from './lib/queries';
+import { useRoute } from './lib/route';
+import { LiveProvider } from './live';
 import { AUTO_CLOSE_MS } from './notify';
 import { AdminPage } from './pages/AdminPage';
+import { BookingPage } from './pages/BookingPage';
 import { DriverPage } from './pages/DriverPage';
 import { EmployeePage } from './pages/EmployeePage';
 import { LoginPage } from './pages/LoginPage';
 import { OwnerPage } from './pages/OwnerPage';
+import { SettingsPage } from './pages/SettingsPage';
+import type { User } from './types';
+
+function RolePage({ user }: { user: User }) {
+  switch (user.role) {
+    case 'driver':
+      return <DriverPage />;
+    case 'owner':
+      return <OwnerPage />;
+    case 'employee':
+      return <EmployeePage />;
+    case 'admin':
+      return <AdminPage />;
+    default:
+      return <main className="page">Unknown role.</main>;
+  }
+}
+
+/** SignedIn is the signed-in user's place: the role's page, a booking, or the settings. */
+function SignedIn({ user }: { user: User }) {
+  const route = useRoute();
+  const { unread } = useInbox();
+  useUnreadTitle(unread);
+  switch (route.name) {
+    case 'booking':
+      return <BookingPage key={route.id} id={route.id} />;
+    case 'settings':
+      return <SettingsPage />;
+    default:
+      return <RolePage user={user} />;
+  }
+}
 
 function Pages() {
   const { user, checking } = useAuth();
@@ -19,42 +59,36 @@ function Pages() {
     );
   }
   if (!user) return <LoginPage />;
-  switch (user.role) {
-    case 'driver':
-      return <DriverPage key={user.id} />;
-    case 'owner':
-      return <OwnerPage key={user.id} />;
-    case 'employee':
-      return <EmployeePage key={user.id} />;
-    case 'admin':
-      return <AdminPage key={user.id} />;
-    default:
-      return <main className="page">Unknown role.</main>;
-  }
+  return <SignedIn key={user.id} user={user} />;
 }
 
-export function App() {
+export function App({ queryClient }: { queryClient?: QueryClient }) {
+  const [client] = useState(() => queryClient ?? newQueryClient());
   return (
-    <AuthProvider>
-      <InboxProvider>
-        <div className="app">
-          <Header />
-          <Pages />
-        </div>
-        <ToastContainer
-          position="top-right"
-          autoClose={AUTO_CLOSE_MS}
-          hideProgressBar={false}
-          newestOnTop
-          closeOnClick={false}
-          pauseOnFocusLoss={false}
-          pauseOnHover
-          draggable
-          limit={6}
-          theme="light"
-          transition={Bounce}
-        />
-      </InboxProvider>
-    </AuthProvider>
+    <QueryClientProvider client={client}>
+      <AuthProvider>
+        <LiveProvider>
+          <div className="app">
+            <Header />
+            <ReconnectBanner />
+            <Pages />
+          </div>
+          <ConfirmDialogHost />
+          <ToastContainer
+            position="top-right"
+            autoClose={AUTO_CLOSE_MS}
+            hideProgressBar={false}
+            newestOnTop
+            closeOnClick={false}
+            pauseOnFocusLoss={false}
+            pauseOnHover
+            draggable
+            limit={6}
+            theme="light"
+            transition={Bounce}
+          />
+        </LiveProvider>
+      </AuthProvider>
+    </QueryClientProvider>
   );
 }

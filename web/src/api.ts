@@ -15,6 +15,32 @@ export class ApiError extends Error {
   }
 }
 
+const HINT_KEY = 'parkmate:signedIn';
+
+/**
+ * signedInHint remembers, in this browser, that a sign-in happened and no
+ * sign-out since. The session cookie is HttpOnly, so the page cannot see it:
+ * without the hint the app shows the sign-in form at once instead of asking
+ * GET /api/me/, whose 401 the browser would log as an error.
+ */
+export const signedInHint = {
+  get(): boolean {
+    try {
+      return localStorage.getItem(HINT_KEY) === '1';
+    } catch {
+      return true; // no storage: ask the server
+    }
+  },
+  set(on: boolean): void {
+    try {
+      if (on) localStorage.setItem(HINT_KEY, '1');
+      else localStorage.removeItem(HINT_KEY);
+    } catch {
+      /* ignore */
+    }
+  },
+};
+
 type UnauthorizedListener = () => void;
 const unauthorizedListeners = new Set<UnauthorizedListener>();
 

@@ -1,10 +1,16 @@
+// Who is signed in, and the server's settings, both through TanStack Query
+// (keys "me" and "config"). A page load without the signed-in hint
+// (api.ts) shows the sign-in form without asking the server, so a signed-out
+// load makes no request that fails.
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, onUnauthorized } from './api';
+import { api, ApiError, onUnauthorized, signedInHint } from './api';
 import { appConfig } from './config';
 import { useLatest } from './hooks/useLatest';
 import { forgetResumePosition } from './hooks/useWebSocketNotifications';
+import { queryKeys } from './lib/queries';
 import type { AppConfig, User } from './types';
-import { DEFAULT_CONFIG } from './types';
 
 export interface AuthState {
   user: User | null;
@@ -20,27 +26,34 @@ export interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
+/** fetchMe is the signed-in user, or null when the session is gone (401). */
+async function fetchMe(): Promise<User | null> {
+  try {
+    return await api.me();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null);
-  const [checking, setChecking] = useState(true);
-  const [config, setConfig] = useState<AppConfig>(DEFAULT_CONFIG);
+  const qc = useQueryClient();
+  const [probe] = useState(() => signedInHint.get());
+  const served = useQuery({ queryKey: queryKeys.config, queryFn: () => api.config() });
+  const me = useQuery({ queryKey: queryKeys.me, queryFn: fetchMe, enabled: probe });
   const [endedNotice, setEndedNotice] = useState(false);
+  const user = me.data ?? null;
+  const checking = probe && me.isPending;
+  const config = useMemo(() => appConfig(served.data), [served.data]);
 
   useEffect(() => {
-    let cancelled = false;
-    api
-      .config()
-      .then((c) => !cancelled && setConfig(appConfig(c)))
-      .catch(() => {});
-    api
-      .me()
-      .then((u) => !cancelled && setUser(u))
-      .catch(() => {})
-      .finally(() => !cancelled && setChecking(false));
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+    if (!me.isPending && !user) signedInHint.set(false);
+  }, [me.isPending, user]);
+
+  // Signed out: forget everything the previous user was shown.
+  useEffect(() => {
+    if (!user) qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'config' && q.queryKey[0] !== 'me' });
+  }, [user, qc]);
 
   // sessionEnded is registered once with the API layer (below), so it reads
   // the user through a ref: signed out already, it does nothing.
@@ -48,17 +61,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const sessionEnded = useCallback(() => {
     if (!latestUser.current) return;
     setEndedNotice(true);
-    setUser(null);
-  }, [latestUser]);
+    signedInHint.set(false);
+    qc.setQueryData(queryKeys.me, null);
+  }, [latestUser, qc]);
 
   useEffect(() => onUnauthorized(sessionEnded), [sessionEnded]);
 
   const login = useCallback(async (username: string, password: string) => {
     const res = await api.login(username, password);
     setEndedNotice(false);
-    setUser(res.user);
+    signedInHint.set(true);
+    qc.setQueryData(queryKeys.me, res.user);
     return res.user;
-  }, []);
+  }, [qc]);
 
   const register = useCallback(async (username: string, password: string) => {
     await api.register(username, password);
@@ -68,14 +83,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(async () => {
     const current = user;
     // Drop the user first: the socket closes without a reconnect loop.
-    setUser(null);
+    signedInHint.set(false);
+    qc.setQueryData(queryKeys.me, null);
     if (current) forgetResumePosition(current.id);
     try {
       await api.logout();
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) console.warn('logout failed', e);
     }
-  }, [user]);
+  }, [user, qc]);
 
   const value = useMemo<AuthState>(
     () => ({ user, checking, config, login, register, logout, sessionEnded }),

@@ -17,6 +17,8 @@ describe('appConfig', () => {
       expiry_warning_seconds: 58,
       max_booking_minutes: 60,
       carwash_services: ['full'],
+      currency: 'EUR',
+      price_per_hour: 2.5,
       messages: { 'booking.expiring': 'Your booking will expire in 1 minute!', 'booking.expired': 'Your booking has expired. Slot released.' },
     });
   });

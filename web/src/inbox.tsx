@@ -1,117 +1,93 @@
-// The inbox: past notifications and the unread count, loaded over REST and
-// kept live by the notification socket (new frames, and proto=2 read / read_all
-// frames from this user's other tabs and devices).
+// The inbox: past notifications and the unread count in one TanStack Query
+// entry (key "inbox": the newest page and the count, loaded together), kept
+// live by the socket (lib/live.tsx patches it through applyInbox: new
+// frames, and read / read_all frames from this user's other tabs and
+// devices) and refetched after a reconnect like every query.
 
-import {
-  createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode,
-} from 'react';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo } from 'react';
 import { api, errorMessage } from './api';
 import { useAuth } from './auth';
-import { publishNotification } from './events';
-import { useWebSocketNotifications } from './hooks/useWebSocketNotifications';
-import { emptyInbox, inboxReducer, type InboxState } from './lib/inboxState';
+import { emptyInbox, inboxReducer, type InboxAction, type InboxState } from './lib/inboxState';
+import { queryKeys } from './lib/queries';
 import notify from './notify';
 
-export interface InboxContextValue extends InboxState {
-  isConnected: boolean;
+export const INBOX_PAGE = 30;
+
+/** inboxQuery loads the newest page and the unread count. */
+export const inboxQuery = {
+  queryKey: queryKeys.inbox,
+  queryFn: async (): Promise<InboxState> => {
+    const [page, count] = await Promise.all([api.notifications({ limit: INBOX_PAGE }), api.unreadCount()]);
+    return inboxReducer(emptyInbox, { type: 'loaded', items: page.items, next: page.next, unread: count.count });
+  },
+};
+
+/**
+ * applyInbox patches the cached inbox. A read frame naming a notification
+ * that is not loaded changes a count the page cannot work out: it refetches.
+ */
+export function applyInbox(qc: QueryClient, action: InboxAction): void {
+  const state = qc.getQueryData<InboxState>(queryKeys.inbox);
+  if (!state) return; // not loaded yet: the load brings it
+  if (action.type === 'read' && action.ids.some((id) => !state.items.some((n) => n.id === id))) {
+    void qc.invalidateQueries({ queryKey: queryKeys.inbox });
+  }
+  qc.setQueryData<InboxState>(queryKeys.inbox, inboxReducer(state, action));
+}
+
+export interface InboxValue extends InboxState {
   markRead: (id: number) => Promise<void>;
   markAllRead: () => Promise<void>;
   loadMore: () => Promise<void>;
-  refresh: () => Promise<void>;
 }
 
-const InboxContext = createContext<InboxContextValue | null>(null);
-
-export function InboxProvider({ children }: { children: ReactNode }) {
-  const { user, sessionEnded } = useAuth();
-  const userId = user?.id ?? null;
-  const [state, dispatch] = useReducer(inboxReducer, emptyInbox);
-  const countTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      const [page, count] = await Promise.all([api.notifications({ limit: 30 }), api.unreadCount()]);
-      dispatch({ type: 'loaded', items: page.items, next: page.next, unread: count.count });
-    } catch {
-      /* the header shows what we have; a 401 logs out through the API layer */
-    }
-  }, []);
-
-  const refreshCountSoon = useCallback(() => {
-    if (countTimer.current) clearTimeout(countTimer.current);
-    countTimer.current = setTimeout(() => {
-      api.unreadCount().then((c) => dispatch({ type: 'count', unread: c.count })).catch(() => {});
-    }, 300);
-  }, []);
-
-  useEffect(() => {
-    dispatch({ type: 'reset' });
-    if (userId !== null) void refresh();
-    return () => {
-      if (countTimer.current) clearTimeout(countTimer.current);
-    };
-  }, [userId, refresh]);
-
-  const { isConnected } = useWebSocketNotifications(userId, {
-    onNotification: (n) => {
-      dispatch({ type: 'received', item: { ...n, read: false } });
-      refreshCountSoon();
-      publishNotification(n);
-    },
-    onRead: (ids) => {
-      dispatch({ type: 'read', ids });
-      refreshCountSoon();
-    },
-    onReadAll: (upTo) => {
-      dispatch({ type: 'read_all', upTo });
-      refreshCountSoon();
-    },
-    // After a reconnect, read-state changes made meanwhile were not sent: reload.
-    onOpen: ({ reconnect }) => {
-      if (reconnect) void refresh();
-    },
-    onSessionEnded: sessionEnded,
-  });
+/** useInbox is the signed-in user's inbox. */
+export function useInbox(): InboxValue {
+  const { user } = useAuth();
+  const qc = useQueryClient();
+  const q = useQuery({ ...inboxQuery, enabled: user !== null });
+  const state = q.data ?? emptyInbox;
 
   const markRead = useCallback(async (id: number) => {
-    dispatch({ type: 'read', ids: [id] });
+    applyInbox(qc, { type: 'read', ids: [id] });
     try {
       await api.markRead(id);
     } catch (e) {
       notify.error(errorMessage(e));
+      void qc.invalidateQueries({ queryKey: queryKeys.inbox });
     }
-    refreshCountSoon();
-  }, [refreshCountSoon]);
+  }, [qc]);
 
   const markAllRead = useCallback(async () => {
     try {
       const res = await api.markAllRead();
-      dispatch({ type: 'read_all', upTo: res.up_to });
+      applyInbox(qc, { type: 'read_all', upTo: res.up_to });
     } catch (e) {
       notify.error(errorMessage(e));
     }
-    refreshCountSoon();
-  }, [refreshCountSoon]);
+  }, [qc]);
 
+  const next = state.next;
   const loadMore = useCallback(async () => {
-    if (!state.next) return;
+    if (!next) return;
     try {
-      const page = await api.notifications({ before: state.next, limit: 30 });
-      dispatch({ type: 'more', items: page.items, next: page.next });
+      const page = await api.notifications({ before: next, limit: INBOX_PAGE });
+      applyInbox(qc, { type: 'more', items: page.items, next: page.next });
     } catch (e) {
       notify.error(errorMessage(e));
     }
-  }, [state.next]);
+  }, [qc, next]);
 
-  const value = useMemo<InboxContextValue>(
-    () => ({ ...state, isConnected, markRead, markAllRead, loadMore, refresh }),
-    [state, isConnected, markRead, markAllRead, loadMore, refresh],
-  );
-  return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
+  return useMemo(() => ({ ...state, markRead, markAllRead, loadMore }), [state, markRead, markAllRead, loadMore]);
 }
 
-export function useInbox(): InboxContextValue {
-  const ctx = useContext(InboxContext);
-  if (!ctx) throw new Error('useInbox outside InboxProvider');
-  return ctx;
+/** useUnreadTitle shows the unread count in the tab's title: "(3) ParkMate Notify". */
+export function useUnreadTitle(unread: number, base = 'ParkMate Notify'): void {
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread > 99 ? '99+' : unread}) ${base}` : base;
+    return () => {
+      document.title = base;
+    };
+  }, [unread, base]);
 }

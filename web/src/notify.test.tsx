@@ -1,10 +1,17 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { ToastContainer, toast } from 'react-toastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AUTO_CLOSE_MS, notify, VIBRATION } from './notify';
+import { ConfirmDialogHost, resetConfirmDialogs } from './components/ConfirmDialog';
+import { AUTO_CLOSE_MS, isSticky, notify, VIBRATION } from './notify';
 
 function mount() {
-  return render(<ToastContainer autoClose={AUTO_CLOSE_MS} newestOnTop />);
+  return render(
+    <>
+      <button type="button" data-testid="outside">outside</button>
+      <ToastContainer autoClose={AUTO_CLOSE_MS} newestOnTop />
+      <ConfirmDialogHost />
+    </>,
+  );
 }
 
 let vibrate: ReturnType<typeof vi.fn>;
@@ -16,7 +23,10 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => toast.dismiss());
+  act(() => {
+    toast.dismiss();
+    resetConfirmDialogs();
+  });
   cleanup();
 });
 
@@ -40,9 +50,14 @@ describe('notify', () => {
     expect(toastEl).toBeTruthy();
     expect(toastEl.querySelector(`[data-testid="icon-${level}"]`)).toBeTruthy();
     expect(toastEl.querySelector('[data-testid="toast"]')!.getAttribute('data-level')).toBe(level);
-    // A close button and a progress bar (auto-dismiss).
+    // A close button; success and info go by themselves (a running progress
+    // bar), warnings and errors stay until dismissed.
     expect(toastEl.querySelector('button[aria-label="close"]')).toBeTruthy();
-    expect(toastEl.querySelector('[role="progressbar"]')).toBeTruthy();
+    const sticky = level === 'warning' || level === 'error';
+    expect(toastEl.querySelector('[data-testid="toast"]')!.getAttribute('data-sticky')).toBe(String(sticky));
+    const bar = toastEl.querySelector('[role="progressbar"]') as HTMLElement | null;
+    if (sticky) expect(bar === null || bar.getAttribute('aria-hidden') === 'true').toBe(true);
+    else expect(bar?.getAttribute('aria-hidden')).toBe('false');
     expect(vibrate).toHaveBeenCalledWith(VIBRATION[level]);
     expect(window.__parkmateToasts?.map((t) => t.message)).toEqual([message]);
   });
@@ -106,36 +121,91 @@ describe('notify', () => {
     expect(await screen.findByText('no buzz')).toBeTruthy();
   });
 
-  it('confirm resolves true on OK', async () => {
+  it('warnings and errors stay until dismissed; success and info do not, unless asked', () => {
+    expect(isSticky('warning')).toBe(true);
+    expect(isSticky('error')).toBe(true);
+    expect(isSticky('success')).toBe(false);
+    expect(isSticky('info')).toBe(false);
+    expect(isSticky('info', { sticky: true })).toBe(true);
+    expect(isSticky('warning', { sticky: false })).toBe(false);
+  });
+
+  it('a toast action runs once and closes the toast', async () => {
+    mount();
+    const onClick = vi.fn();
+    act(() => {
+      notify.warning('Your booking will expire in 5 minutes!', { action: { label: 'Renew', ariaLabel: 'Renew booking #5', onClick } });
+    });
+    const button = await screen.findByRole('button', { name: 'Renew booking #5' });
+    expect(button.textContent).toBe('Renew');
+    const toastEl = button.closest('.Toastify__toast')!;
+    expect(toastEl.className).not.toMatch(/exit/);
+    fireEvent.click(button);
+    expect(onClick).toHaveBeenCalledTimes(1);
+    // Closing starts the exit animation (which happy-dom never finishes).
+    await waitFor(() => expect(toastEl.className).toMatch(/exit/));
+  });
+
+  it('confirm opens a modal dialog with the given labels and resolves true on yes', async () => {
     mount();
     let answer: Promise<boolean> = Promise.resolve(false);
     act(() => {
-      answer = notify.confirm('Cancel booking #5?');
+      answer = notify.confirm('Cancel booking #5?', { confirmLabel: 'Cancel booking', cancelLabel: 'Keep booking' });
     });
-    expect(await screen.findByText('Cancel booking #5?')).toBeTruthy();
-    fireEvent.click(screen.getByTestId('confirm-ok'));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent).toBe('Cancel booking #5?');
+    expect(screen.getByTestId('confirm-cancel').textContent).toBe('Keep booking');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel booking' }));
     await expect(answer).resolves.toBe(true);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
   });
 
-  it('confirm resolves false on Cancel', async () => {
+  it('confirm starts on the safe button, keeps Tab inside, and gives the focus back', async () => {
     mount();
+    const outside = screen.getByTestId('outside');
+    outside.focus();
     let answer: Promise<boolean> = Promise.resolve(true);
     act(() => {
-      answer = notify.confirm('Really?');
+      answer = notify.confirm('Really?', { confirmLabel: 'Cancel booking', cancelLabel: 'Keep booking' });
     });
-    fireEvent.click(await screen.findByTestId('confirm-cancel'));
+    const keep = await screen.findByTestId('confirm-cancel');
+    const yes = screen.getByTestId('confirm-ok');
+    expect(document.activeElement).toBe(keep);
+    fireEvent.keyDown(keep, { key: 'Tab' });
+    expect(document.activeElement).toBe(yes);
+    fireEvent.keyDown(yes, { key: 'Tab' });
+    expect(document.activeElement).toBe(keep);
+    fireEvent.keyDown(keep, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(yes);
+    fireEvent.click(keep);
     await expect(answer).resolves.toBe(false);
+    expect(document.activeElement).toBe(outside);
   });
 
-  it('confirm resolves false when the toast is closed', async () => {
+  it('confirm answers false on Escape', async () => {
     mount();
     let answer: Promise<boolean> = Promise.resolve(true);
     act(() => {
       answer = notify.confirm('Close me');
     });
-    const el = await screen.findByText('Close me');
-    const close = el.closest('.Toastify__toast')!.querySelector('button[aria-label="close"]') as HTMLElement;
-    fireEvent.click(close);
-    await waitFor(() => expect(answer).resolves.toBe(false));
+    fireEvent.keyDown(await screen.findByRole('alertdialog'), { key: 'Escape' });
+    await expect(answer).resolves.toBe(false);
+  });
+
+  it('asks one question at a time', async () => {
+    mount();
+    let first: Promise<boolean> = Promise.resolve(false);
+    let second: Promise<boolean> = Promise.resolve(true);
+    act(() => {
+      first = notify.confirm('First?');
+      second = notify.confirm('Second?');
+    });
+    expect((await screen.findByTestId('confirm-message')).textContent).toBe('First?');
+    fireEvent.click(screen.getByTestId('confirm-ok'));
+    await expect(first).resolves.toBe(true);
+    expect((await screen.findByTestId('confirm-message')).textContent).toBe('Second?');
+    fireEvent.click(screen.getByTestId('confirm-cancel'));
+    await expect(second).resolves.toBe(false);
   });
 });

@@ -1,11 +1,15 @@
 // notify: the design's five methods (success, error, warning, info, confirm).
-// Each level shows a react-toastify toast (auto-dismiss after 4 s with a
-// progress bar, a close button, stacked, non-blocking) with its lucide icon,
-// and vibrates with its own pattern where navigator.vibrate exists. Messages
-// are rendered as React text, never as HTML.
+// Each level shows a react-toastify toast (a close button, stacked,
+// non-blocking) with its lucide icon, and vibrates with its own pattern where
+// navigator.vibrate exists. Success and info go away after 4 s (with a
+// progress bar); warnings and errors stay until dismissed. A toast may carry
+// one action button (the expiry warning's "Renew"). confirm opens the
+// accessible dialog of components/ConfirmDialog.tsx. Messages are rendered as
+// React text, never as HTML.
 
 import { AlertTriangle, CheckCircle, Info, XCircle, type LucideIcon } from 'lucide-react';
 import { toast, type Id } from 'react-toastify';
+import { askConfirm, type ConfirmOptions } from './components/ConfirmDialog';
 import type { Level } from './types';
 
 export const AUTO_CLOSE_MS = 4000;
@@ -60,6 +64,27 @@ export interface ToastRecord {
   level: Level | 'confirm';
   message: string;
   at: number;
+  /** True when it stays until dismissed. */
+  sticky?: boolean;
+}
+
+/** ToastAction is a toast's one action button; clicking it also closes the toast. */
+export interface ToastAction {
+  label: string;
+  /** Its accessible name when the label alone is not enough. */
+  ariaLabel?: string;
+  onClick: () => unknown;
+}
+
+export interface ToastOptions {
+  action?: ToastAction;
+  /** Stay until dismissed (default: warnings and errors do, success and info do not). */
+  sticky?: boolean;
+}
+
+/** isSticky tells whether a toast of level stays until dismissed. */
+export function isSticky(level: Level, opts: ToastOptions = {}): boolean {
+  return opts.sticky ?? (level === 'error' || level === 'warning');
 }
 
 declare global {
@@ -69,17 +94,43 @@ declare global {
   }
 }
 
-function record(level: ToastRecord['level'], message: string): void {
+function record(level: ToastRecord['level'], message: string, sticky?: boolean): void {
   if (typeof window === 'undefined') return;
   const log = (window.__parkmateToasts ??= []);
-  log.push({ level, message, at: Date.now() });
+  log.push({ level, message, at: Date.now(), ...(sticky === undefined ? {} : { sticky }) });
   if (log.length > 200) log.splice(0, log.length - 200);
 }
 
-function ToastBody({ level, message }: { level: Level; message: string }) {
+function ToastBody({
+  level,
+  message,
+  sticky,
+  action,
+  closeToast,
+}: {
+  level: Level;
+  message: string;
+  sticky: boolean;
+  action?: ToastAction;
+  closeToast?: () => void;
+}) {
   return (
-    <div className="toast-body" data-testid="toast" data-level={level}>
+    <div className="toast-body" data-testid="toast" data-level={level} data-sticky={sticky ? 'true' : 'false'}>
       <span data-testid="toast-message">{message}</span>
+      {action && (
+        <button
+          type="button"
+          className="btn btn--small toast-action"
+          data-testid="toast-action"
+          aria-label={action.ariaLabel}
+          onClick={() => {
+            closeToast?.();
+            void action.onClick();
+          }}
+        >
+          {action.label}
+        </button>
+      )}
     </div>
   );
 }
@@ -106,76 +157,38 @@ function toastText(message: unknown): string {
   }
 }
 
-function show(level: Level, message: unknown): Id {
+function show(level: Level, message: unknown, opts: ToastOptions = {}): Id {
   const text = toastText(message);
-  record(level, text);
+  const sticky = isSticky(level, opts);
+  record(level, text, sticky);
   vibrate(VIBRATION[level]);
-  return toast(<ToastBody level={level} message={text} />, {
+  return toast(({ closeToast }) => <ToastBody level={level} message={text} sticky={sticky} action={opts.action} closeToast={closeToast} />, {
     type: level,
     icon: <LevelIcon level={level} />,
-    autoClose: AUTO_CLOSE_MS,
-    hideProgressBar: false,
+    autoClose: sticky ? false : AUTO_CLOSE_MS,
+    hideProgressBar: sticky,
     closeButton: true,
     role: level === 'error' || level === 'warning' ? 'alert' : 'status',
     className: `pm-toast pm-toast--${level}`,
   });
 }
 
-function ConfirmBody({
-  message,
-  onAnswer,
-}: {
-  message: string;
-  onAnswer: (ok: boolean) => void;
-}) {
-  return (
-    <div className="confirm" data-testid="confirm" role="alertdialog" aria-label={message}>
-      <p className="confirm__message" data-testid="confirm-message">
-        {message}
-      </p>
-      <div className="confirm__actions">
-        <button type="button" className="btn btn--ghost" data-testid="confirm-cancel" onClick={() => onAnswer(false)}>
-          Cancel
-        </button>
-        <button type="button" className="btn btn--primary" data-testid="confirm-ok" onClick={() => onAnswer(true)} autoFocus>
-          OK
-        </button>
-      </div>
-    </div>
-  );
-}
-
-/** confirm asks with a toast that has OK and Cancel; closing it answers false. */
-function confirm(message: string): Promise<boolean> {
+/**
+ * confirm asks in an accessible dialog (focus kept inside, Escape or the
+ * cancel button answers false); the labels default to OK and Cancel.
+ */
+function confirm(message: string, opts: Omit<ConfirmOptions, 'message'> = {}): Promise<boolean> {
   const text = String(message ?? '');
   record('confirm', text);
   vibrate(VIBRATION.confirm);
-  return new Promise<boolean>((resolve) => {
-    let answered = false;
-    const answer = (ok: boolean) => {
-      if (answered) return;
-      answered = true;
-      resolve(ok);
-      toast.dismiss(id);
-    };
-    const id: Id = toast(<ConfirmBody message={text} onAnswer={answer} />, {
-      type: 'default',
-      icon: <LevelIcon level="warning" />,
-      autoClose: false,
-      closeOnClick: false,
-      draggable: false,
-      closeButton: true,
-      className: 'pm-toast pm-toast--confirm',
-      onClose: () => answer(false),
-    });
-  });
+  return askConfirm({ ...opts, message: text });
 }
 
 export const notify = {
-  success: (message: string) => show('success', message),
-  error: (message: string) => show('error', message),
-  warning: (message: string) => show('warning', message),
-  info: (message: string) => show('info', message),
+  success: (message: string, opts?: ToastOptions) => show('success', message, opts),
+  error: (message: string, opts?: ToastOptions) => show('error', message, opts),
+  warning: (message: string, opts?: ToastOptions) => show('warning', message, opts),
+  info: (message: string, opts?: ToastOptions) => show('info', message, opts),
   confirm,
 };
 

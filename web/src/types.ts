@@ -44,6 +44,12 @@ export interface Booking {
   starts_at: string;
   ends_at: string;
   created_at: string;
+  /** When it left ACTIVE (completed, cancelled, expired); null while ACTIVE. */
+  ended_at?: string | null;
+  /** The booked time priced at price_per_hour, in the config's currency. */
+  price?: number;
+  /** The latest payment's status; null without a payment. */
+  payment_status?: Payment['status'] | null;
   payments?: Payment[];
   carwashes?: CarWash[];
 }
@@ -57,6 +63,9 @@ export interface Payment {
   amount: number;
   status: 'PENDING' | 'VERIFIED' | 'FAILED';
   created_at: string;
+  driver?: string;
+  lot_name?: string;
+  slot_number?: number;
 }
 
 export interface CarWash {
@@ -67,6 +76,9 @@ export interface CarWash {
   service: string;
   status: 'REQUESTED' | 'IN_PROGRESS' | 'COMPLETED';
   created_at: string;
+  driver?: string;
+  lot_name?: string;
+  slot_number?: number;
 }
 
 export interface Assignment {
@@ -108,6 +120,10 @@ export interface AppConfig {
   expiry_warning_seconds: number;
   max_booking_minutes: number;
   carwash_services: string[];
+  /** ISO 4217 code prices are in. */
+  currency: string;
+  /** Price of one hour of parking, in currency units. */
+  price_per_hour: number;
   /** Absent from an older server: the browser then words the events itself (lib/countdown.ts). */
   messages?: EventMessages;
 }
@@ -116,4 +132,39 @@ export const DEFAULT_CONFIG: AppConfig = {
   expiry_warning_seconds: 300,
   max_booking_minutes: 1440,
   carwash_services: ['exterior', 'interior', 'full'],
+  currency: 'EUR',
+  price_per_hour: 2.5,
 };
+
+/** The resources a `changed` frame can be about. */
+export type LiveResource = 'booking' | 'payment' | 'carwash' | 'assignment';
+
+/** ChangedFrame: something a screen lists was created or changed status (proto 2, never stored). */
+export interface ChangedFrame {
+  type: 'changed';
+  resource: LiveResource;
+  id: number;
+  booking_id?: number;
+  lot_id?: number;
+  status?: string;
+}
+
+/** SlotFrame: a slot of a watched lot became taken or free. */
+export interface SlotFrame {
+  type: 'slot';
+  lot_id: number;
+  slot_id: number;
+  number: number;
+  free: boolean;
+  free_slots: number;
+}
+
+/** WatchingFrame answers a watch frame. */
+export interface WatchingFrame {
+  type: 'watching';
+  lots: number[];
+  refused: number[];
+}
+
+/** LiveFrame is a live-only frame: it updates screens, never the inbox. */
+export type LiveFrame = ChangedFrame | SlotFrame | WatchingFrame;

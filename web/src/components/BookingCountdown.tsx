@@ -11,7 +11,10 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { eventKey, sharedClaims, type ToastClaims } from '../lib/claims';
 import { crossedEvents, formatRemaining, remainingMs, timerEventMessage, type TimerEvent } from '../lib/countdown';
 import defaultNotify from '../notify';
-import type { EventMessages } from '../types';
+import type { EventMessages, Notification } from '../types';
+
+/** TimerPresenter shows a timer event under its claim key (the app's toast router); true when shown here. */
+export type TimerPresenter = (key: string, n: Notification) => Promise<boolean>;
 
 export interface BookingCountdownProps {
   bookingId: number;
@@ -24,6 +27,8 @@ export interface BookingCountdownProps {
   onExpired?: () => void;
   notify?: Pick<typeof defaultNotify, 'warning' | 'info'>;
   claims?: ToastClaims;
+  /** Shows the events instead of claims + notify (the app's toast router). */
+  present?: TimerPresenter;
   now?: () => number;
   tickMs?: number;
 }
@@ -37,11 +42,23 @@ export async function fireTimerEvent(
     messages?: EventMessages;
     claims: ToastClaims;
     notify: Pick<typeof defaultNotify, 'warning' | 'info'>;
+    present?: TimerPresenter;
   },
 ): Promise<boolean> {
   const key = eventKey(event, o.bookingId, event === 'booking.expiring' ? o.endsAt : null);
-  if (!(await o.claims.claim(key))) return false;
   const message = timerEventMessage(event, o.warningSeconds, o.messages);
+  if (o.present) {
+    const n: Notification = {
+      id: 0,
+      type: event === 'booking.expiring' ? 'warning' : 'info',
+      message,
+      event,
+      data: { booking_id: o.bookingId, ends_at: o.endsAt },
+      created_at: new Date().toISOString(),
+    };
+    return o.present(key, n);
+  }
+  if (!(await o.claims.claim(key))) return false;
   if (event === 'booking.expiring') o.notify.warning(message);
   else o.notify.info(message);
   return true;
@@ -72,6 +89,7 @@ export function BookingCountdown(props: BookingCountdownProps) {
         messages: p.messages,
         claims: p.claims ?? sharedClaims(p.userId),
         notify: p.notify ?? defaultNotify,
+        present: p.present,
       });
       if (ev === 'booking.expired') p.onExpired?.();
     }

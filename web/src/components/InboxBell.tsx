@@ -1,8 +1,11 @@
 import { Bell, CheckCheck } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { useInbox } from '../inbox';
+import { navigate } from '../lib/route';
 import { dateTime, timeAgo } from '../lib/time';
 import { LevelIcon } from '../notify';
+import { bookingOf } from '../toasts';
+import type { Notification } from '../types';
 
 export function InboxBell() {
   const inbox = useInbox();
@@ -27,6 +30,12 @@ export function InboxBell() {
   }, [open]);
 
   const count = inbox.unread;
+  const openItem = (n: Notification) => {
+    const bookingId = bookingOf(n);
+    if (!n.read) void inbox.markRead(n.id);
+    setOpen(false);
+    if (bookingId !== null) navigate({ name: 'booking', id: bookingId });
+  };
   return (
     <div className="inbox" ref={ref}>
       <button
@@ -74,7 +83,13 @@ export function InboxBell() {
                 >
                   <LevelIcon level={n.type} size={18} />
                   <div className="inbox__text">
-                    <span className="inbox__message" data-testid="inbox-message">{n.message}</span>
+                    {bookingOf(n) !== null ? (
+                      <button type="button" className="inbox__open" data-testid="inbox-open" data-booking-id={bookingOf(n)} onClick={() => openItem(n)}>
+                        <span className="inbox__message" data-testid="inbox-message">{n.message}</span>
+                      </button>
+                    ) : (
+                      <span className="inbox__message" data-testid="inbox-message">{n.message}</span>
+                    )}
                     <time dateTime={n.created_at} title={dateTime(n.created_at)} className="muted small">
                       {timeAgo(n.created_at)}
                     </time>

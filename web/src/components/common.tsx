@@ -1,80 +1,14 @@
-import { RefreshCw } from 'lucide-react';
-import { useCallback, useEffect, useEffectEvent, useRef, useState, type DependencyList, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { errorMessage } from '../api';
-import { useLatest } from '../hooks/useLatest';
+import { useAuth } from '../auth';
+import { formatMoney } from '../lib/money';
 import { timeAgo } from '../lib/time';
+import notify from '../notify';
 import type { Assignment } from '../types';
 
-export interface Resource<T> {
-  data: T | undefined;
-  error: string | null;
-  loading: boolean;
-  reload: () => Promise<void>;
-}
-
-/**
- * useResource loads data with `loader` when the component mounts and whenever
- * `deps` change (as useEffect's), and again on reload(); stale answers are
- * dropped. `loading` is true until the first answer and during a reload();
- * after a change of deps the previous data stays until the new arrives. ESLint
- * checks each call's deps against its loader (exhaustive-deps' additionalHooks).
- */
-export function useResource<T>(loader: () => Promise<T>, deps: DependencyList): Resource<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const seq = useRef(0);
-  const latestLoader = useLatest(loader);
-
-  // fetchInto loads and keeps the answer if no later load started meanwhile.
-  const fetchInto = useCallback(
-    async (mine: number) => {
-      try {
-        const d = await latestLoader.current();
-        if (mine === seq.current) {
-          setData(d);
-          setError(null);
-        }
-      } catch (e) {
-        if (mine === seq.current) setError(errorMessage(e));
-      } finally {
-        if (mine === seq.current) setLoading(false);
-      }
-    },
-    [latestLoader],
-  );
-
-  const reload = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    await fetchInto(mine);
-  }, [fetchInto]);
-
-  useEffect(
-    () => {
-      void fetchInto(++seq.current);
-    },
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps, checked at each call (see above)
-    deps,
-  );
-
-  return { data, error, loading, reload };
-}
-
-/** usePolling calls fn every `ms` while the tab is visible. */
-export function usePolling(fn: () => void, ms: number): void {
-  const poll = useEffectEvent(fn); // the latest fn, without restarting the timer for each render's
-  useEffect(() => {
-    const t = setInterval(() => {
-      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') poll();
-    }, ms);
-    const onVisible = () => document.visibilityState === 'visible' && poll();
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      clearInterval(t);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [ms]);
+/** queryError is a query's error as a sentence, or null. */
+export function queryError(q: { error: unknown }): string | null {
+  return q.error ? errorMessage(q.error) : null;
 }
 
 export function Section({
@@ -96,14 +30,6 @@ export function Section({
       </div>
       {children}
     </section>
-  );
-}
-
-export function RefreshButton({ onClick, testId = 'refresh' }: { onClick: () => void; testId?: string }) {
-  return (
-    <button type="button" className="btn btn--small btn--ghost" onClick={onClick} data-testid={testId} aria-label="Refresh">
-      <RefreshCw size={15} aria-hidden="true" /> Refresh
-    </button>
   );
 }
 
@@ -160,6 +86,25 @@ export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | un
   return [busy, run];
 }
 
+/** Money shows an amount in the server's currency. */
+export function Money({ amount, testId }: { amount: number; testId?: string }) {
+  const { config } = useAuth();
+  return (
+    <span className="money" data-testid={testId} data-amount={amount.toFixed(2)} data-currency={config.currency}>
+      {formatMoney(amount, config.currency)}
+    </span>
+  );
+}
+
+/** BookingRef names a booking by its number; it opens the booking. */
+export function BookingRef({ id }: { id: number }) {
+  return (
+    <a className="booking-ref" href={`#/booking/${id}`} data-testid="booking-ref" data-booking-id={id}>
+      Booking #{id}
+    </a>
+  );
+}
+
 /** The rows of employee assignments, as the admin and the owner see them. */
 export function AssignmentList({ items }: { items: Assignment[] | null | undefined }) {
   return (
@@ -173,4 +118,28 @@ export function AssignmentList({ items }: { items: Assignment[] | null | undefin
       ))}
     </ul>
   );
+}
+
+/**
+ * useAct runs a page's action once at a time: on success it toasts `ok` (the
+ * REST answer is the confirmation, in this tab only), on failure the error.
+ * Nothing is refetched here: the socket's `changed` frame does that for
+ * every screen, this one included.
+ */
+export function useAct(): [boolean, <T>(fn: () => Promise<T>, ok: string | ((r: T) => string), after?: (r: T) => void) => void] {
+  const [busy, run] = useBusy();
+  const act = useCallback(
+    <T,>(fn: () => Promise<T>, ok: string | ((r: T) => string), after?: (r: T) => void) =>
+      void run(async () => {
+        try {
+          const r = await fn();
+          after?.(r);
+          notify.success(typeof ok === 'function' ? ok(r) : ok);
+        } catch (e) {
+          notify.error(errorMessage(e));
+        }
+      }),
+    [run],
+  );
+  return [busy, act];
 }

@@ -33,7 +33,7 @@ describe('useWebSocketNotifications', () => {
   it('does nothing without a user', () => {
     const { result } = renderHook(() => useWebSocketNotifications(null, opts()));
     expect(FakeWebSocket.instances).toHaveLength(0);
-    expect(result.current).toEqual({ isConnected: false, socket: null });
+    expect(result.current).toMatchObject({ isConnected: false, socket: null, nextRetryAt: null });
   });
 
   it('returns { isConnected, socket } and routes frames to notify[type](message)', async () => {

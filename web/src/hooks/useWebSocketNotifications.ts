@@ -1,10 +1,13 @@
 // useWebSocketNotifications(userId): the design's hook, hardened. It returns
 // { isConnected, socket } and routes each notification frame to
-// notify[type](message). See lib/notificationSocket.ts for the connection
-// rules (backoff with full jitter, resume with ?since, cross-tab dedupe,
-// online/visibility reconnect, 4401 = log out, close on logout and unmount).
+// notify[type](message) (or to options.route), and besides: when the next
+// reconnect is due, retryNow(), and it keeps the server told which lots the
+// page watches (options.watch). See lib/notificationSocket.ts for the
+// connection rules (backoff with full jitter, resume with ?since, cross-tab
+// dedupe, online/visibility reconnect, 4401 = log out, close on logout and
+// unmount).
 
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
 import { WS_URL } from '../config';
 import { sharedClaims, type ToastClaims } from '../lib/claims';
@@ -13,6 +16,7 @@ import {
   NotificationSocket,
   type NotificationHandlers,
   type NotifyLevels,
+  type ToastRoute,
   type WebSocketLike,
 } from '../lib/notificationSocket';
 import type { KeyValueStore } from '../lib/resume';
@@ -35,11 +39,24 @@ export interface UseWebSocketNotificationsOptions extends NotificationHandlers {
   pingIntervalMs?: number;
   /** Skip the REST calls (session check, newest id) made by default. */
   offline?: boolean;
+  /** The toast policy for notification frames (lib/toastRouter.ts). */
+  route?: ToastRoute;
+  /** The newest stored notification id (default: GET /api/notifications/?limit=1). */
+  newestId?: () => Promise<number | null>;
+  /** Lots whose slot frames to receive (sent again after each reconnect). */
+  watch?: number[];
 }
 
 export interface WebSocketNotificationsState {
   isConnected: boolean;
   socket: WebSocketLike | null;
+}
+
+export interface WebSocketNotificationsControls extends WebSocketNotificationsState {
+  /** When the next reconnect attempt is due (ms since the epoch); null while connected or connecting. */
+  nextRetryAt: number | null;
+  /** Reconnect at once, skipping the backoff wait. */
+  retryNow: () => void;
 }
 
 function defaultStorage(): KeyValueStore | undefined {
@@ -53,10 +70,13 @@ function defaultStorage(): KeyValueStore | undefined {
 export function useWebSocketNotifications(
   userId: number | null | undefined,
   options: UseWebSocketNotificationsOptions = {},
-): WebSocketNotificationsState {
+): WebSocketNotificationsControls {
   const [state, setState] = useState<WebSocketNotificationsState>({ isConnected: false, socket: null });
+  const [nextRetryAt, setNextRetryAt] = useState<number | null>(null);
+  const conn = useRef<NotificationSocket | null>(null);
   // The socket outlives renders: its handlers read the latest options.
   const optsRef = useLatest(options);
+  const watchKey = (options.watch ?? []).join(',');
 
   useEffect(() => {
     if (userId === null || userId === undefined) return;
@@ -64,7 +84,7 @@ export function useWebSocketNotifications(
     const WS = o.WebSocketImpl ?? (typeof WebSocket !== 'undefined' ? WebSocket : undefined);
     if (!WS) return;
     const claims = o.claims === undefined ? sharedClaims(userId) : (o.claims ?? undefined);
-    const conn = new NotificationSocket({
+    const socket = new NotificationSocket({
       userId,
       url: (since) =>
         notificationsUrl({ base: o.baseUrl ?? WS_URL, location: window.location, userId, since, proto: 2 }),
@@ -72,6 +92,7 @@ export function useWebSocketNotifications(
       notify: o.notify ?? defaultNotify,
       storage: o.storage === null ? undefined : (o.storage ?? defaultStorage()),
       claims,
+      route: o.route ? (n, info) => optsRef.current.route!(n, info) : undefined,
       random: o.random,
       baseMs: o.baseMs,
       capMs: o.capMs,
@@ -84,6 +105,10 @@ export function useWebSocketNotifications(
         onStateChange: (connected, socket) => {
           setState({ isConnected: connected, socket });
           optsRef.current.onStateChange?.(connected, socket);
+        },
+        onRetry: (at) => {
+          setNextRetryAt(at);
+          optsRef.current.onRetry?.(at);
         },
       }),
       checkSession: o.offline
@@ -98,20 +123,30 @@ export function useWebSocketNotifications(
           },
       initialSince: o.offline
         ? undefined
-        : async () => {
+        : (o.newestId ??
+          (async () => {
             const page = await api.notifications({ limit: 1 });
             return page.items.length ? page.items[0].id : 0;
-          },
+          })),
       log: import.meta.env.DEV ? (m, x) => console.debug('[ws]', m, x ?? '') : undefined,
     });
-    void conn.start();
+    conn.current = socket;
+    socket.watch(optsRef.current.watch ?? []);
+    void socket.start();
     return () => {
-      conn.stop();
+      socket.stop();
+      conn.current = null;
       setState({ isConnected: false, socket: null });
+      setNextRetryAt(null);
     };
   }, [userId, optsRef]);
 
-  return state;
+  useEffect(() => {
+    conn.current?.watch(watchKey ? watchKey.split(',').map(Number) : []);
+  }, [watchKey]);
+
+  const retryNow = useCallback(() => conn.current?.retryNow(), []);
+  return { ...state, nextRetryAt, retryNow };
 }
 
 /** forgetResumePosition drops the stored ?since for a user (on logout). */

@@ -1,6 +1,8 @@
 // NotificationSocket owns one user's notification WebSocket: it connects with
-// ?proto=2 (read-state frames too) and ?since=<last id>, routes each
-// notification frame to notify[type](message) exactly once per browser,
+// ?proto=2 (read-state and live frames too) and ?since=<last id>, routes each
+// notification frame to notify[type](message) exactly once per browser (or
+// to the app's toast router), passes live frames on, tells the server which
+// lots' slots to send (watch; again after every reconnect),
 // reconnects with exponential backoff and full jitter, reconnects at once when
 // the browser comes back online or the tab becomes visible, and stops for good
 // on stop() (logout, unmount) or on close code 4401 (the session ended).
@@ -8,95 +10,19 @@
 // timers; useWebSocketNotifications wraps it.
 
 import type { Level, Notification } from '../types';
-import { LEVELS } from '../types';
 import { backoffDelay } from './backoff';
-import { claimKeysForFrame, type ToastClaims } from './claims';
-import { ResumeTracker, type KeyValueStore } from './resume';
+import { claimKeysForFrame } from './claims';
+import { isLevel, parseFrame } from './frames';
+import { ResumeTracker } from './resume';
+import {
+  CLOSE_FORBIDDEN, CLOSE_PING_TIMEOUT, CLOSE_SESSION_ENDED,
+  type NotificationHandlers, type NotificationSocketOptions, type WebSocketLike,
+} from './socketTypes';
 
-/** Close codes from docs/api.md. */
-export const CLOSE_SESSION_ENDED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-/** Our own code for a socket abandoned after a missed pong. */
-export const CLOSE_PING_TIMEOUT = 4000;
-
-export type NotifyLevels = Record<Level, (message: string) => unknown>;
-
-export interface WebSocketLike {
-  readonly readyState: number;
-  onopen: ((ev: Event) => void) | null;
-  onclose: ((ev: CloseEvent) => void) | null;
-  onerror: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-export type WebSocketFactory = (url: string) => WebSocketLike;
-
-export interface NotificationMeta {
-  /** True when this tab showed the toast (false: another tab or an earlier page did, or it is stale). */
-  toasted: Promise<boolean>;
-}
-
-export interface NotificationHandlers {
-  onNotification?: (n: Notification, meta: NotificationMeta) => void;
-  onRead?: (ids: number[]) => void;
-  onReadAll?: (upTo: number) => void;
-  onNotice?: (message: string) => void;
-  /** Every successful open; reconnect is false for the first one. */
-  onOpen?: (info: { reconnect: boolean }) => void;
-  /** The session ended (close 4401, or the server answers 401): log out. */
-  onSessionEnded?: () => void;
-  onStateChange?: (connected: boolean, socket: WebSocketLike | null) => void;
-}
-
-export interface EnvironmentLike {
-  addEventListener(type: string, fn: () => void): void;
-  removeEventListener(type: string, fn: () => void): void;
-}
-
-export interface NotificationSocketOptions {
-  userId: number;
-  /** Builds the socket URL for a `since` value (null: live only). */
-  url: (since: number | null) => string;
-  createSocket: WebSocketFactory;
-  notify: NotifyLevels;
-  handlers?: () => NotificationHandlers;
-  storage?: KeyValueStore;
-  claims?: ToastClaims;
-  random?: () => number;
-  baseMs?: number;
-  capMs?: number;
-  /** Ping period; a socket that answered nothing for period + pongTimeout is dropped. 0 disables. */
-  pingIntervalMs?: number;
-  pongTimeoutMs?: number;
-  /** A connection open at least this long resets the backoff. */
-  stableMs?: number;
-  /** Notifications older than this (by created_at) go to the inbox without a toast. */
-  staleToastMs?: number;
-  /** Asked after a handshake fails: resolves 'ended' when the session is gone (401). */
-  checkSession?: () => Promise<'ok' | 'ended' | 'unknown'>;
-  /**
-   * Asked once at start: the newest stored notification id (0 when none). With
-   * nothing seen yet the socket starts after it; a remembered position beyond it
-   * (the server's database was reset) is rewound to it.
-   */
-  initialSince?: () => Promise<number | null>;
-  /** window (online) and document (visibilitychange); omitted in tests. */
-  win?: EnvironmentLike;
-  doc?: EnvironmentLike & { visibilityState?: string };
-  now?: () => number;
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (t: unknown) => void;
-  log?: (msg: string, extra?: unknown) => void;
-}
+export * from './socketTypes';
 
 const OPEN = 1;
 const CONNECTING = 0;
-
-function isLevel(v: unknown): v is Level {
-  return typeof v === 'string' && (LEVELS as readonly string[]).includes(v);
-}
 
 export class NotificationSocket {
   private readonly o: NotificationSocketOptions;
@@ -113,6 +39,8 @@ export class NotificationSocket {
   private lastFrameAt = 0;
   private connected = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private watched: number[] = [];
+  private sentWatch: string | null = null;
   private readonly onOnline = () => this.reconnectNow('online');
   private readonly onVisibility = () => {
     if (!this.o.doc || this.o.doc.visibilityState === undefined || this.o.doc.visibilityState === 'visible') {
@@ -206,6 +134,38 @@ export class NotificationSocket {
     this.tracker.forget();
   }
 
+  /**
+   * watch sets the lots whose slot frames this socket gets (the server's
+   * `{"type":"watch","lots":[...]}`); it is sent now when connected, and
+   * again after every reconnect (a socket forgets its watches when it closes).
+   */
+  watch(lots: number[]): void {
+    this.watched = [...new Set(lots.filter((id) => Number.isInteger(id) && id > 0))].sort((a, b) => a - b);
+    this.sendWatch(false);
+  }
+
+  private sendWatch(afterOpen: boolean): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== OPEN || !this.connected) return;
+    const body = JSON.stringify({ type: 'watch', lots: this.watched });
+    // A fresh socket watches nothing: only a non-empty set needs sending.
+    if (afterOpen ? this.watched.length === 0 : body === this.sentWatch) {
+      this.sentWatch = body;
+      return;
+    }
+    try {
+      ws.send(body);
+      this.sentWatch = body;
+    } catch {
+      /* onclose follows; the next open sends it */
+    }
+  }
+
+  /** retryNow reconnects at once (the user's "Retry now"). */
+  retryNow(): void {
+    this.reconnectNow('retry now');
+  }
+
   /** reconnectNow skips the backoff wait (browser online again, tab visible). */
   reconnectNow(reason: string): void {
     if (this.stopped || !this.started) return;
@@ -214,6 +174,7 @@ export class NotificationSocket {
     this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
     this.attempt = 0;
+    this.handlers().onRetry?.(null);
     this.connect();
   }
 
@@ -242,6 +203,8 @@ export class NotificationSocket {
       this.openedAt = this.now();
       this.lastFrameAt = this.openedAt;
       this.setConnected(true);
+      this.sentWatch = null;
+      this.sendWatch(true);
       this.schedulePing();
       this.handlers().onOpen?.({ reconnect });
     };
@@ -305,8 +268,10 @@ export class NotificationSocket {
     const delay = backoffDelay(this.attempt, { baseMs: this.o.baseMs, capMs: this.o.capMs, random: this.o.random });
     this.attempt++;
     this.log(`reconnecting in ${delay} ms (attempt ${this.attempt})`);
+    this.handlers().onRetry?.(this.now() + delay);
     this.reconnectTimer = this.setTimer(() => {
       this.reconnectTimer = null;
+      this.handlers().onRetry?.(null);
       this.connect();
     }, delay);
   }
@@ -342,42 +307,35 @@ export class NotificationSocket {
   }
 
   private onFrame(raw: unknown): void {
-    let frame: Record<string, unknown>;
-    try {
-      frame = JSON.parse(String(raw)) as Record<string, unknown>;
-    } catch {
-      this.log('ignoring a frame that is not JSON');
+    const frame = parseFrame(raw);
+    if (!frame) {
+      this.log('ignoring a frame the app does not know');
       return;
     }
-    if (!frame || typeof frame !== 'object') return;
-    const type = frame['type'];
-    if (typeof frame['id'] === 'number') {
-      this.onNotificationFrame(frame as unknown as Notification);
-      return;
-    }
-    switch (type) {
-      case 'read': {
-        const ids = Array.isArray(frame['ids']) ? (frame['ids'] as unknown[]).filter((x): x is number => typeof x === 'number') : [];
-        this.handlers().onRead?.(ids);
+    const h = this.handlers();
+    switch (frame.kind) {
+      case 'notification':
+        this.onNotificationFrame(frame.notification);
         return;
-      }
-      case 'read_all': {
-        const upTo = frame['up_to'];
-        if (typeof upTo === 'number') this.handlers().onReadAll?.(upTo);
+      case 'read':
+        h.onRead?.(frame.ids);
         return;
-      }
-      case 'notice': {
-        const msg = typeof frame['message'] === 'string' ? frame['message'] : '';
-        const h = this.handlers();
-        if (h.onNotice) h.onNotice(msg);
-        else if (msg) this.o.notify.info(msg);
+      case 'read_all':
+        h.onReadAll?.(frame.upTo);
         return;
-      }
+      case 'live':
+        h.onLive?.(frame.frame);
+        return;
+      case 'notice':
+        if (h.onNotice) h.onNotice(frame.message);
+        else if (frame.message) this.o.notify.info(frame.message);
+        return;
+      case 'legacy':
+        // A seed-era frame without an id ({type, message}): show it, nothing to dedupe by.
+        this.o.notify[frame.level](frame.message);
+        return;
       case 'pong':
         return;
-      default:
-        // A seed-era frame without an id ({type, message}): show it, nothing to dedupe by.
-        if (isLevel(type) && typeof frame['message'] === 'string') this.o.notify[type](frame['message']);
     }
   }
 
@@ -393,6 +351,7 @@ export class NotificationSocket {
     const toasted: Promise<boolean> = this.queue
       .then(async () => {
         if (this.stopped) return false;
+        if (this.o.route) return await this.o.route({ ...n, type: level, message }, { stale });
         const won = this.o.claims ? await this.o.claims.claimAll(claimKeysForFrame(n)) : true;
         if (!won || stale || this.stopped) return false;
         this.o.notify[level](message);

@@ -1,60 +1,35 @@
-import { Building2, CheckCircle2, Droplets, Plus, Users, Wallet } from 'lucide-react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Building2, CalendarClock, CheckCircle2, Droplets, Plus, Users, Wallet } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../api';
-import { AssignmentList, Empty, ErrorLine, RefreshButton, Section, StatusBadge, usePolling, useBusy, useResource } from '../components/common';
-import { useNotificationEvents } from '../events';
+import { CarWashList } from '../components/CarWashList';
+import { AssignmentList, BookingRef, Empty, ErrorLine, Money, queryError, Section, StatusBadge, useAct, useBusy } from '../components/common';
+import { MAX_WATCHED_LOTS, useWatchLots } from '../live';
+import { queries, queryKeys } from '../lib/queries';
 import { clockTime, timeAgo } from '../lib/time';
 import notify from '../notify';
-import type { CarWash } from '../types';
+import type { Booking, Lot } from '../types';
+
+/** BOOKINGS_SHOWN is how many of the lots' newest bookings the owner sees. */
+const BOOKINGS_SHOWN = 50;
 
 export function OwnerPage() {
-  const lots = useResource(() => api.lots('me'), []);
-  const bookings = useResource(() => api.bookings(), []);
-  const payments = useResource(() => api.payments('PENDING'), []);
-  const washes = useResource(() => api.carwashes(), []);
-  const assignments = useResource(() => api.assignments(), []);
-  const [busy, run] = useBusy();
+  const lots = useQuery(queries.lots('mine'));
+  const bookings = useQuery(queries.bookings());
+  const payments = useQuery(queries.payments('PENDING'));
+  const washes = useQuery(queries.carwashes());
+  const assignments = useQuery(queries.assignments());
+  const [busy, act] = useAct();
+  useWatchLots((lots.data ?? []).map((l) => l.id).slice(0, MAX_WATCHED_LOTS));
 
-  const reloadAll = () => {
-    void lots.reload();
-    void bookings.reload();
-    void payments.reload();
-    void washes.reload();
-    void assignments.reload();
-  };
-  // Event 8: a new booking on one of my lots; event 10: an employee assigned.
-  useNotificationEvents(['booking.created'], () => {
-    void bookings.reload();
-    void lots.reload();
-  });
-  useNotificationEvents(['assignment.created'], () => void assignments.reload());
-  // Payments and car washes raise no event for the owner: poll them.
-  usePolling(() => {
-    void payments.reload();
-    void washes.reload();
-    void bookings.reload();
-  }, 10_000);
-
-  const act = (fn: () => Promise<unknown>, ok: string) =>
-    void run(async () => {
-      try {
-        await fn();
-        notify.success(ok);
-      } catch (e) {
-        notify.error(errorMessage(e));
-      }
-      reloadAll();
-    });
-
-  const myLotIds = new Set((lots.data ?? []).map((l) => l.id));
-  const lotBookings = (bookings.data ?? []).filter((b) => myLotIds.size === 0 || myLotIds.has(b.lot_id));
-  const activeBookings = lotBookings.filter((b) => b.status === 'ACTIVE');
+  const all = bookings.data ?? [];
+  const activeCount = all.filter((b) => b.status === 'ACTIVE').length;
   const openWashes = (washes.data ?? []).filter((w) => w.status !== 'COMPLETED');
 
   return (
     <main className="page" data-testid="owner-page">
-      <Section title={<><Building2 size={20} aria-hidden="true" /> Your lots</>} actions={<RefreshButton onClick={reloadAll} />} testId="owner-lots">
-        <ErrorLine error={lots.error} />
+      <Section title={<><Building2 size={20} aria-hidden="true" /> Your lots</>} testId="owner-lots">
+        <ErrorLine error={queryError(lots)} />
         {lots.data?.length === 0 && <Empty>You have no lot yet: create one below.</Empty>}
         <ul className="rows">
           {lots.data?.map((l) => (
@@ -66,57 +41,49 @@ export function OwnerPage() {
             </li>
           ))}
         </ul>
-        <CreateLot onCreated={() => void lots.reload()} />
+        <CreateLot />
       </Section>
 
-      <Section title={`Bookings (${activeBookings.length} active)`} testId="owner-bookings">
-        <ErrorLine error={bookings.error} />
-        {lotBookings.length === 0 && <Empty>No bookings yet. New ones appear here live.</Empty>}
+      <Section title={<><CalendarClock size={20} aria-hidden="true" /> Bookings ({activeCount} active)</>} testId="owner-bookings">
+        <ErrorLine error={queryError(bookings)} />
+        {all.length === 0 && <Empty>No bookings yet. New ones appear here live.</Empty>}
         <ul className="rows">
-          {lotBookings.slice(0, 50).map((b) => (
-            <li key={b.id} className="row" data-testid="owner-booking" data-booking-id={b.id} data-status={b.status}>
-              <span>
-                <strong>{b.username}</strong> · {b.lot_name} slot {b.slot_number}
-              </span>
-              <span className="muted small">
-                {clockTime(b.starts_at)}–{clockTime(b.ends_at)}
-              </span>
-              <StatusBadge status={b.status} />
-              {b.status === 'ACTIVE' && (
-                <button type="button" className="btn btn--small" disabled={busy} data-testid="complete-booking" onClick={() => act(() => api.complete(b.id), `Booking #${b.id} marked completed.`)}>
-                  <CheckCircle2 size={15} aria-hidden="true" /> Complete
-                </button>
-              )}
-            </li>
+          {all.slice(0, BOOKINGS_SHOWN).map((b) => (
+            <OwnerBookingRow key={b.id} b={b} busy={busy} onComplete={() => act(() => api.complete(b.id), `Booking #${b.id} marked completed.`)} />
           ))}
         </ul>
       </Section>
 
-      <Section title={<><Wallet size={20} aria-hidden="true" /> Cash payments to verify</>} actions={<RefreshButton testId="refresh-payments" onClick={() => void payments.reload()} />} testId="owner-payments">
-        <ErrorLine error={payments.error} />
+      <Section title={<><Wallet size={20} aria-hidden="true" /> Cash payments to verify</>} testId="owner-payments">
+        <ErrorLine error={queryError(payments)} />
         {payments.data?.length === 0 && <Empty>Nothing to verify.</Empty>}
         <ul className="rows">
           {payments.data?.map((p) => (
             <li key={p.id} className="row" data-testid="pending-payment" data-payment-id={p.id} data-booking-id={p.booking_id}>
               <span>
-                Booking #{p.booking_id} · <strong>{p.amount.toFixed(2)}</strong> cash
+                <BookingRef id={p.booking_id} /> · <strong data-testid="payment-driver">{p.driver ?? ''}</strong> · {p.lot_name} slot {p.slot_number}
+              </span>
+              <span>
+                <Money amount={p.amount} /> cash
               </span>
               <span className="muted small">{timeAgo(p.created_at)}</span>
-              <button type="button" className="btn btn--small" disabled={busy} data-testid="verify-payment" onClick={() => act(() => api.verifyPayment(p.id), `Payment #${p.id} verified.`)}>
-                Verify
-              </button>
+              <span className="row__actions">
+                <button type="button" className="btn btn--small" disabled={busy} data-testid="verify-payment" onClick={() => act(() => api.verifyPayment(p.id), `Payment #${p.id} verified.`)}>
+                  Verify
+                </button>
+              </span>
             </li>
           ))}
         </ul>
       </Section>
 
-      <Section title={<><Droplets size={20} aria-hidden="true" /> Car washes</>} actions={<RefreshButton testId="refresh-carwashes" onClick={() => void washes.reload()} />} testId="owner-carwashes">
-        <ErrorLine error={washes.error} />
+      <Section title={<><Droplets size={20} aria-hidden="true" /> Car washes</>} testId="owner-carwashes">
+        <ErrorLine error={queryError(washes)} />
         <CarWashList washes={openWashes} busy={busy} act={act} />
       </Section>
 
       <Section title={<><Users size={20} aria-hidden="true" /> Employees</>} testId="owner-assignments">
-        <ErrorLine error={assignments.error} />
+        <ErrorLine error={queryError(assignments)} />
         {assignments.data?.length === 0 && <Empty>No employee is assigned to your lots yet.</Empty>}
         <AssignmentList items={assignments.data} />
       </Section>
@@ -124,41 +91,31 @@ export function OwnerPage() {
   );
 }
 
-export function CarWashList({
-  washes,
-  busy,
-  act,
-}: {
-  washes: CarWash[];
-  busy: boolean;
-  act: (fn: () => Promise<unknown>, ok: string) => void;
-}) {
-  if (washes.length === 0) return <Empty>No car wash waiting.</Empty>;
+function OwnerBookingRow({ b, busy, onComplete }: { b: Booking; busy: boolean; onComplete: () => void }) {
   return (
-    <ul className="rows">
-      {washes.map((w) => (
-        <li key={w.id} className="row" data-testid="carwash" data-carwash-id={w.id} data-status={w.status}>
-          <span>
-            Booking #{w.booking_id} · <strong>{w.service}</strong>
-          </span>
-          <StatusBadge status={w.status} />
-          {w.status === 'REQUESTED' && (
-            <button type="button" className="btn btn--small btn--ghost" disabled={busy} data-testid="start-carwash" onClick={() => act(() => api.startCarWash(w.id), `Car wash #${w.id} started.`)}>
-              Start
-            </button>
-          )}
-          {w.status !== 'COMPLETED' && (
-            <button type="button" className="btn btn--small" disabled={busy} data-testid="complete-carwash" onClick={() => act(() => api.completeCarWash(w.id), `Car wash #${w.id} done.`)}>
-              Complete
-            </button>
-          )}
-        </li>
-      ))}
-    </ul>
+    <li className="row" data-testid="owner-booking" data-booking-id={b.id} data-status={b.status} data-ends-at={b.ends_at} data-payment-status={b.payment_status ?? ''}>
+      <span>
+        <BookingRef id={b.id} /> · <strong>{b.username}</strong> · {b.lot_name} slot {b.slot_number}
+      </span>
+      <span className="muted small">
+        {clockTime(b.starts_at)}–{clockTime(b.ended_at ?? b.ends_at)}
+      </span>
+      {b.price !== undefined && <Money amount={b.price} />}
+      {b.payment_status && <StatusBadge status={b.payment_status} testId="owner-booking-payment" />}
+      <StatusBadge status={b.status} />
+      {b.status === 'ACTIVE' && (
+        <span className="row__actions">
+          <button type="button" className="btn btn--small" disabled={busy} data-testid="complete-booking" onClick={onComplete}>
+            <CheckCircle2 size={15} aria-hidden="true" /> Complete
+          </button>
+        </span>
+      )}
+    </li>
   );
 }
 
-function CreateLot({ onCreated }: { onCreated: () => void }) {
+function CreateLot() {
+  const qc = useQueryClient();
   const [name, setName] = useState('');
   const [slots, setSlots] = useState('12');
   const [busy, run] = useBusy();
@@ -169,7 +126,9 @@ function CreateLot({ onCreated }: { onCreated: () => void }) {
         const lot = await api.createLot(name.trim(), Number(slots));
         notify.success(`Lot "${lot.name}" created with ${lot.slots} slots.`);
         setName('');
-        onCreated();
+        // A new lot is no booking: no frame announces it. Put it in the lists this page shows.
+        qc.setQueryData<Lot[]>(queryKeys.lots('mine'), (list) => (list?.some((l) => l.id === lot.id) ? list : [...(list ?? []), lot]));
+        void qc.invalidateQueries({ queryKey: queryKeys.lots('all') });
       } catch (err) {
         notify.error(errorMessage(err));
       }

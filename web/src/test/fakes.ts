@@ -77,23 +77,62 @@ export class MemoryStorage implements KeyValueStore {
   }
 }
 
-/** FakeLocks mimics navigator.locks with ifAvailable for any number of tabs. */
+/**
+ * FakeLocks mimics navigator.locks for any number of tabs: exclusive and
+ * shared modes, ifAvailable, and requests that wait for the lock.
+ */
 export class FakeLocks implements LockManagerLike {
-  held = new Set<string>();
+  private holders = new Map<string, { mode: 'exclusive' | 'shared'; count: number }>();
+  private waiting: Array<() => boolean> = [];
+
+  /** held tells whether any tab holds name. */
+  isHeld(name: string): boolean {
+    return this.holders.has(name);
+  }
+
+  get held(): Set<string> {
+    return new Set(this.holders.keys());
+  }
+
+  private grantable(name: string, mode: 'exclusive' | 'shared'): boolean {
+    const h = this.holders.get(name);
+    return !h || (mode === 'shared' && h.mode === 'shared');
+  }
+
+  private take(name: string, mode: 'exclusive' | 'shared'): void {
+    const h = this.holders.get(name);
+    if (h) h.count++;
+    else this.holders.set(name, { mode, count: 1 });
+  }
+
+  private drop(name: string): void {
+    const h = this.holders.get(name)!;
+    if (--h.count === 0) this.holders.delete(name);
+    this.waiting = this.waiting.filter((tryGrant) => !tryGrant());
+  }
+
   async request(
     name: string,
-    options: { ifAvailable?: boolean },
+    options: { ifAvailable?: boolean; mode?: 'exclusive' | 'shared' },
     callback: (lock: { name: string } | null) => unknown,
   ): Promise<unknown> {
-    if (this.held.has(name)) {
-      if (options.ifAvailable) return callback(null);
-      throw new Error('FakeLocks only supports ifAvailable');
+    const mode = options.mode ?? 'exclusive';
+    if (this.grantable(name, mode)) this.take(name, mode);
+    else if (options.ifAvailable) return callback(null);
+    else {
+      await new Promise<void>((resolve) =>
+        this.waiting.push(() => {
+          if (!this.grantable(name, mode)) return false;
+          this.take(name, mode);
+          resolve();
+          return true;
+        }),
+      );
     }
-    this.held.add(name);
     try {
       return await callback({ name });
     } finally {
-      this.held.delete(name);
+      this.drop(name);
     }
   }
 }

@@ -1,0 +1,70 @@
+// The toast policy: which tab of a browser shows a notification.
+//
+// - Your own action: the tab that acted shows the REST answer as its
+//   confirmation (it marked the action's events with TabPresence.begin). When
+//   the server's notification for it arrives there, that tab claims it (so no
+//   tab toasts it later) and shows nothing more; every other tab sees the
+//   action's lock held and shows nothing.
+// - Anything else: the visible tab shows it; a hidden tab leaves it to a
+//   visible one. With no visible tab, the first hidden tab to claim it shows
+//   it, and also as a system notification when the user allowed them.
+// - Every tab claims through ToastClaims, so nothing shows twice in one
+//   browser, across reloads, or after the browser's own timer showed it.
+
+import type { Notification } from '../types';
+import { claimKeysForFrame, type ToastClaims } from './claims';
+import { actionKey, type TabPresence } from './presence';
+
+export interface ToastRouterDeps {
+  claims: ToastClaims;
+  presence: TabPresence;
+  /** Shows the toast of a notification in this tab. */
+  toast: (n: Notification) => void;
+  /** Shows a system notification (called only when this tab is hidden). */
+  system?: (n: Notification) => void;
+}
+
+/** ownActionKey is the action key a notification answers, if it is about a booking. */
+export function ownActionKey(n: Pick<Notification, 'event' | 'data'>): string | null {
+  const bookingId = n.data?.['booking_id'];
+  if (!n.event || (typeof bookingId !== 'number' && typeof bookingId !== 'string')) return null;
+  return actionKey(n.event, bookingId);
+}
+
+export class ToastRouter {
+  constructor(private readonly d: ToastRouterDeps) {}
+
+  /** route decides for one notification frame; it resolves true when this tab showed it. */
+  async route(n: Notification, info: { stale: boolean } = { stale: false }): Promise<boolean> {
+    const { claims, presence } = this.d;
+    const keys = claimKeysForFrame(n);
+    const act = ownActionKey(n);
+    if (act && presence.owns(act)) {
+      // Ours: the REST answer was the confirmation. Claim it so no tab shows it later.
+      await claims.claimAll(keys);
+      presence.settle(act);
+      return false;
+    }
+    if (act && (await presence.actingElsewhere(act))) return false;
+    if (info.stale) return false;
+    if (await presence.visibleElsewhere()) return false;
+    if (!(await claims.claimAll(keys))) return false;
+    this.d.toast(n);
+    if (presence.isHidden()) this.d.system?.(n);
+    return true;
+  }
+
+  /**
+   * routeTimer shows an event of the browser's own timer (expiry warning,
+   * expiry), given as a notification without an id, under its claim key, by
+   * the same visibility rule.
+   */
+  async routeTimer(key: string, n: Notification): Promise<boolean> {
+    const { claims, presence } = this.d;
+    if (await presence.visibleElsewhere()) return false;
+    if (!(await claims.claim(key))) return false;
+    this.d.toast(n);
+    if (presence.isHidden()) this.d.system?.(n);
+    return true;
+  }
+}

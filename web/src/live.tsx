@@ -1,0 +1,127 @@
+// LiveProvider owns the signed-in user's socket and ties it to the cached
+// server state: notification frames go to the inbox (and to the toast
+// router, which picks the one tab that shows them), read-state frames patch
+// the inbox, live frames invalidate or patch the queries that show what
+// changed (lib/liveUpdates.ts), and after a reconnect every active query is
+// refetched once. Pages say which lots they show with useWatchLots; the
+// socket watches their union.
+
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useAuth } from './auth';
+import { useLatest } from './hooks/useLatest';
+import { useWebSocketNotifications } from './hooks/useWebSocketNotifications';
+import { applyInbox, inboxQuery } from './inbox';
+import { sharedClaims } from './lib/claims';
+import { applyLiveFrame } from './lib/liveUpdates';
+import { sharedPresence } from './lib/presence';
+import { ToastRouter } from './lib/toastRouter';
+import { showNotificationToast, showSystemNotification } from './toasts';
+
+/** MAX_WATCHED_LOTS is the server's default --max-watched-lots: a page never asks for more. */
+export const MAX_WATCHED_LOTS = 50;
+
+export interface LiveValue {
+  connected: boolean;
+  /** Since when the socket is down (ms since the epoch), or null while connected. */
+  downSince: number | null;
+  nextRetryAt: number | null;
+  retryNow: () => void;
+  /** The router that decides which tab shows a toast (null when signed out). */
+  router: ToastRouter | null;
+}
+
+const LiveContext = createContext<LiveValue | null>(null);
+const WatchContext = createContext<((owner: string, lots: number[]) => void) | null>(null);
+
+function useWatchRegistry() {
+  const [sets, setSets] = useState<ReadonlyMap<string, number[]>>(new Map());
+  const register = useCallback((owner: string, lots: number[]) => {
+    setSets((prev) => {
+      const next = new Map(prev);
+      if (lots.length) next.set(owner, lots);
+      else next.delete(owner);
+      return next;
+    });
+  }, []);
+  const watched = useMemo(() => {
+    const all = new Set<number>();
+    for (const lots of sets.values()) for (const id of lots) all.add(id);
+    return [...all].sort((a, b) => a - b).slice(0, MAX_WATCHED_LOTS);
+  }, [sets]);
+  return { watched, register };
+}
+
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const { user, sessionEnded } = useAuth();
+  const qc = useQueryClient();
+  const userId = user?.id ?? null;
+  const { watched, register } = useWatchRegistry();
+  const scope = useLatest({ role: user?.role ?? null, watched: new Set(watched) });
+  const router = useMemo(
+    () =>
+      userId === null
+        ? null
+        : new ToastRouter({
+            claims: sharedClaims(userId),
+            presence: sharedPresence(userId),
+            toast: (n) => showNotificationToast(n, { qc, userId }),
+            system: (n) => showSystemNotification(n),
+          }),
+    [userId, qc],
+  );
+
+  const ws = useWebSocketNotifications(userId, {
+    route: router ? (n, info) => router.route(n, info) : undefined,
+    newestId: async () => {
+      const inbox = await qc.fetchQuery(inboxQuery);
+      return inbox.items.length ? inbox.items[0].id : 0;
+    },
+    watch: watched,
+    onNotification: (n) => applyInbox(qc, { type: 'received', item: { ...n, read: false } }),
+    onRead: (ids) => applyInbox(qc, { type: 'read', ids }),
+    onReadAll: (upTo) => applyInbox(qc, { type: 'read_all', upTo }),
+    onLive: (frame) => applyLiveFrame(qc, frame, scope.current),
+    // Frames sent while the socket was down are lost: refetch what is shown, once.
+    onOpen: ({ reconnect }) => {
+      if (reconnect) void qc.invalidateQueries();
+    },
+    onSessionEnded: sessionEnded,
+  });
+
+  const [downSince, setDownSince] = useState<number | null>(null);
+  const { isConnected } = ws;
+  useEffect(() => {
+    if (userId === null) return;
+    const t = setTimeout(() => setDownSince(isConnected ? null : Date.now()), 0);
+    return () => clearTimeout(t);
+  }, [isConnected, userId]);
+
+  const value = useMemo<LiveValue>(
+    () => ({ connected: isConnected, downSince: isConnected ? null : downSince, nextRetryAt: ws.nextRetryAt, retryNow: ws.retryNow, router }),
+    [isConnected, downSince, ws.nextRetryAt, ws.retryNow, router],
+  );
+  return (
+    <LiveContext.Provider value={value}>
+      <WatchContext.Provider value={register}>{children}</WatchContext.Provider>
+    </LiveContext.Provider>
+  );
+}
+
+export function useLive(): LiveValue {
+  const ctx = useContext(LiveContext);
+  if (!ctx) throw new Error('useLive outside LiveProvider');
+  return ctx;
+}
+
+/** useWatchLots asks for the slot frames of lots while the calling component is shown. */
+export function useWatchLots(lots: number[]): void {
+  const register = useContext(WatchContext);
+  const owner = useId();
+  const key = lots.join(',');
+  useEffect(() => {
+    if (!register) return;
+    register(owner, key ? key.split(',').map(Number) : []);
+    return () => register(owner, []);
+  }, [register, owner, key]);
+}
