@@ -22,6 +22,9 @@ export const MSG = {
   washed: 'Your car wash is complete!',
   assignedOwner: `employee1 has been assigned to ${LOT}.`,
   assignedEmployee: `You have been assigned to ${LOT}.`,
+  awaitingVerification: (booking: number) => new RegExp(`^Cash payment of [0-9.]+ from driver1 for booking #${booking} at ${LOT} awaits your verification\\.$`),
+  washRequested: (booking: number, slot: number) => `Full car wash ordered by driver1 for booking #${booking} (slot ${slot} at ${LOT}).`,
+  cancelledByUser: (who: string, booking: number, slot: number) => `${who} cancelled booking #${booking} (slot ${slot} at ${LOT}).`,
 };
 
 type Text = string | RegExp;
@@ -30,6 +33,7 @@ type Text = string | RegExp;
 const SERVER_MESSAGES: Text[] = [
   MSG.expiring, MSG.expired, MSG.renewed, MSG.renewFailed, MSG.completed, MSG.cancelled, MSG.verified,
   /^New booking at /, MSG.washed, MSG.assignedOwner, MSG.assignedEmployee,
+  /^Cash payment of .* awaits your verification\.$/, / car wash ordered by .* for booking #/, / cancelled booking #\d+ \(slot /,
 ];
 
 export type Level = 'success' | 'error' | 'warning' | 'info';
@@ -39,6 +43,22 @@ interface Expected {
   count: number;
 }
 
+/** A screen size: a desktop, or a phone (touch, mobile viewport). */
+export interface Screen {
+  viewport: { width: number; height: number };
+  isMobile: boolean;
+}
+export const DESKTOP: Screen = { viewport: { width: 1280, height: 860 }, isMobile: false };
+export const PHONE: Screen = { viewport: { width: 390, height: 844 }, isMobile: true };
+
+/** ApiRequest is one REST request a page made. */
+export interface ApiRequest {
+  at: number;
+  page: string;
+  method: string;
+  path: string;
+}
+
 /** Actor is one person: their own browser context (cookies, storage), a page, and the toasts they should have seen. */
 export interface Actor {
   name: string;
@@ -46,6 +66,10 @@ export interface Actor {
   ctx: BrowserContext;
   page: Page;
   expected: Map<string, Expected>;
+  /** Every /api/ request of the context's pages, in order. */
+  requests: ApiRequest[];
+  /** Every page load (a reload would add one). */
+  loads: Array<{ at: number; page: string }>;
   /** newTab opens another tab in the same browser context, watched for errors. */
   newTab(name: string): Promise<Page>;
 }
@@ -199,9 +223,7 @@ export async function createLot(owner: Actor, slots = 6): Promise<void> {
 }
 
 /** bookSlot books a free slot of the lot in the driver's page and returns the new booking's id and card. */
-export async function bookSlot(driver: Actor, slot: number, minutes: number): Promise<{ id: number; card: Locator }> {
-  const page = driver.page;
-  await tid(page, 'refresh-lots').click();
+export async function bookSlot(driver: Actor, slot: number, minutes: number, page: Page = driver.page): Promise<{ id: number; card: Locator }> {
   await page.locator(`[data-testid="lot-option"][data-lot-name="${LOT}"]`).click();
   const slotBtn = tid(page, `slot-${slot}`);
   await page.locator(`[data-testid="slot-${slot}"][data-free="true"]`).waitFor();
@@ -217,13 +239,27 @@ export async function bookSlot(driver: Actor, slot: number, minutes: number): Pr
   return { id, card: page.locator(`[data-testid="booking-card"][data-booking-id="${id}"]`) };
 }
 
-/** adminCancel cancels a booking from the admin's page, confirming in the toast. */
+/** adminCancel cancels a booking from the admin's page, confirming in the dialog ("Cancel booking"). */
 export async function adminCancel(admin: Actor, bookingId: number): Promise<void> {
   const ap = admin.page;
-  await tid(ap, 'refresh').first().click();
   const row = ap.locator(`[data-testid="admin-booking"][data-booking-id="${bookingId}"]`);
   await row.waitFor();
   await row.locator('[data-testid="admin-cancel"]').click();
-  await tid(ap, 'confirm').waitFor();
-  await tid(ap, 'confirm-ok').click();
+  const dialog = ap.getByRole('alertdialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Cancel booking' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** WITHIN is the requirement: a change shows on every screen that shows it within 2 s. */
+export const WITHIN = 2000;
+
+/**
+ * everywhereWithin runs checks at once, each with the same deadline: `ms`
+ * after the call (the action was just done). Each check is a web-first
+ * assertion given the time left as its timeout.
+ */
+export async function everywhereWithin(ms: number, checks: Array<(timeout: number) => Promise<unknown>>): Promise<void> {
+  const deadline = Date.now() + ms;
+  await Promise.all(checks.map((c) => c(Math.max(1, deadline - Date.now()))));
 }

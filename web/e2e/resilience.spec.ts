@@ -24,15 +24,16 @@ import {
 
 test('a server restart, event 2 in two tabs, read state across tabs, a phone-sized screen, logout', async ({ server, signedIn, browserErrors }) => {
   test.slow(); // one booking has to run out: about a minute of waiting
-  const driver = await signedIn('driver', 'driver1');
+  // A new lot is announced to no one: the owner makes it before the others open the app.
   const owner = await signedIn('owner', 'owner1');
+  await createLot(owner);
+  const driver = await signedIn('driver', 'driver1');
   const admin = await signedIn('admin', 'admin1');
   const employee = await signedIn('employee', 'employee1');
   let bookingC = 0;
   let driverTab2 = driver.page;
 
   await test.step('history before the restart: event 8 to the owner, event 6 to the driver', async () => {
-    await createLot(owner);
     const { id } = await bookSlot(driver, 1, 30);
     await expectToast(owner, 'info', MSG.created(1));
     await adminCancel(admin, id);

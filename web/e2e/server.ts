@@ -14,6 +14,7 @@ export const PASSWORD = 'secret-pass-1';
 /** The accounts every test's server starts with. */
 export const ACCOUNTS = [
   ['driver1', 'driver'],
+  ['driver2', 'driver'],
   ['owner1', 'owner'],
   ['employee1', 'employee'],
   ['admin1', 'admin'],

@@ -1,4 +1,4 @@
-import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { QueryClientProvider, useIsFetching, type QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Bounce, ToastContainer } from 'react-toastify';
 import { AuthProvider, useAuth } from './auth';
@@ -62,17 +62,25 @@ function Pages() {
   return <SignedIn key={user.id} user={user} />;
 }
 
+/** Shell is the page frame; data-fetching counts the queries loading (tests wait for 0). */
+function Shell() {
+  const fetching = useIsFetching();
+  return (
+    <div className="app" data-testid="app" data-fetching={fetching}>
+      <Header />
+      <ReconnectBanner />
+      <Pages />
+    </div>
+  );
+}
+
 export function App({ queryClient }: { queryClient?: QueryClient }) {
   const [client] = useState(() => queryClient ?? newQueryClient());
   return (
     <QueryClientProvider client={client}>
       <AuthProvider>
         <LiveProvider>
-          <div className="app">
-            <Header />
-            <ReconnectBanner />
-            <Pages />
-          </div>
+          <Shell />
           <ConfirmDialogHost />
           <ToastContainer
             position="top-right"

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, signedInHint } from './api';
 import { AuthProvider, useAuth } from './auth';
 import { newQueryClient } from './lib/queries';
-import type { AppConfig, User } from './types';
+import type { AppConfig } from './types';
 
 function Show() {
   const { config, user, checking } = useAuth();
@@ -66,7 +66,7 @@ describe('AuthProvider sign-in state', () => {
   it('after a sign-in in this browser, a load asks GET /api/me/', async () => {
     signedInHint.set(true);
     vi.spyOn(api, 'config').mockResolvedValue({} as AppConfig);
-    vi.spyOn(api, 'me').mockResolvedValue({ id: 3, username: 'dana', role: 'driver' } as User);
+    vi.spyOn(api, 'me').mockResolvedValue({ id: 3, username: 'dana', role: 'driver' });
     mount();
     await waitFor(() => expect(screen.getByTestId('who').textContent).toBe('dana'));
   });

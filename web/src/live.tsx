@@ -15,8 +15,9 @@ import { applyInbox, inboxQuery } from './inbox';
 import { sharedClaims } from './lib/claims';
 import { applyLiveFrame } from './lib/liveUpdates';
 import { sharedPresence } from './lib/presence';
-import { ToastRouter } from './lib/toastRouter';
+import { ToastRouter, type Decision } from './lib/toastRouter';
 import { showNotificationToast, showSystemNotification } from './toasts';
+import type { Notification } from './types';
 
 /** MAX_WATCHED_LOTS is the server's default --max-watched-lots: a page never asks for more. */
 export const MAX_WATCHED_LOTS = 50;
@@ -26,9 +27,24 @@ export interface LiveValue {
   /** Since when the socket is down (ms since the epoch), or null while connected. */
   downSince: number | null;
   nextRetryAt: number | null;
+  /** Reconnect attempts that failed since the last connection or retryNow. */
+  failedAttempts: number;
   retryNow: () => void;
   /** The router that decides which tab shows a toast (null when signed out). */
   router: ToastRouter | null;
+}
+
+declare global {
+  interface Window {
+    /** This tab's toast decisions, newest last (the e2e tests read them). */
+    __parkmateRouted?: Array<{ id: number; event: string; decision: Decision }>;
+  }
+}
+
+function recordDecision(n: Notification, decision: Decision): void {
+  const log = (window.__parkmateRouted ??= []);
+  log.push({ id: n.id, event: n.event ?? '', decision });
+  if (log.length > 200) log.splice(0, log.length - 200);
 }
 
 const LiveContext = createContext<LiveValue | null>(null);
@@ -67,6 +83,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             presence: sharedPresence(userId),
             toast: (n) => showNotificationToast(n, { qc, userId }),
             system: (n) => showSystemNotification(n),
+            onDecision: recordDecision,
           }),
     [userId, qc],
   );
@@ -98,8 +115,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   }, [isConnected, userId]);
 
   const value = useMemo<LiveValue>(
-    () => ({ connected: isConnected, downSince: isConnected ? null : downSince, nextRetryAt: ws.nextRetryAt, retryNow: ws.retryNow, router }),
-    [isConnected, downSince, ws.nextRetryAt, ws.retryNow, router],
+    () => ({
+      connected: isConnected,
+      downSince: isConnected ? null : downSince,
+      nextRetryAt: ws.nextRetryAt,
+      failedAttempts: ws.failedAttempts,
+      retryNow: ws.retryNow,
+      router,
+    }),
+    [isConnected, downSince, ws.nextRetryAt, ws.failedAttempts, ws.retryNow, router],
   );
   return (
     <LiveContext.Provider value={value}>

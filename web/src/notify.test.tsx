@@ -55,7 +55,7 @@ describe('notify', () => {
     expect(toastEl.querySelector('button[aria-label="close"]')).toBeTruthy();
     const sticky = level === 'warning' || level === 'error';
     expect(toastEl.querySelector('[data-testid="toast"]')!.getAttribute('data-sticky')).toBe(String(sticky));
-    const bar = toastEl.querySelector('[role="progressbar"]') as HTMLElement | null;
+    const bar = toastEl.querySelector<HTMLElement>('[role="progressbar"]');
     if (sticky) expect(bar === null || bar.getAttribute('aria-hidden') === 'true').toBe(true);
     else expect(bar?.getAttribute('aria-hidden')).toBe('false');
     expect(vibrate).toHaveBeenCalledWith(VIBRATION[level]);

@@ -22,13 +22,13 @@ function useNow(on: boolean, ms = 1000): number {
 }
 
 export function ReconnectBanner() {
-  const { connected, downSince, nextRetryAt, retryNow } = useLive();
+  const { connected, downSince, nextRetryAt, failedAttempts, retryNow } = useLive();
   const down = !connected && downSince !== null;
   const now = useNow(down, 500);
   if (!down || now - downSince < BANNER_AFTER_MS) return null;
   const inSeconds = nextRetryAt === null ? null : Math.max(0, Math.ceil((nextRetryAt - now) / 1000));
   return (
-    <div className="banner banner--offline" role="alert" data-testid="reconnect-banner" data-next-retry={nextRetryAt ?? ''}>
+    <div className="banner banner--offline" role="alert" data-testid="reconnect-banner" data-next-retry={nextRetryAt ?? ''} data-failed-attempts={failedAttempts}>
       <WifiOff size={18} aria-hidden="true" />
       <span>
         <strong>Reconnecting…</strong>{' '}

@@ -23,6 +23,13 @@ import type { KeyValueStore } from '../lib/resume';
 import { notificationsUrl } from '../lib/wsUrl';
 import defaultNotify from '../notify';
 
+/**
+ * RECONNECT_CAP_MS is the longest wait between two reconnect attempts in the
+ * app: after a server restart a page is back within 10 s at worst (the
+ * banner's "Retry now" skips the wait); the jitter still spreads the clients.
+ */
+export const RECONNECT_CAP_MS = 10_000;
+
 export interface UseWebSocketNotificationsOptions extends NotificationHandlers {
   /** Where toasts go (default: the notify module). */
   notify?: NotifyLevels;
@@ -55,6 +62,8 @@ export interface WebSocketNotificationsState {
 export interface WebSocketNotificationsControls extends WebSocketNotificationsState {
   /** When the next reconnect attempt is due (ms since the epoch); null while connected or connecting. */
   nextRetryAt: number | null;
+  /** Attempts that failed since the last connection or retryNow. */
+  failedAttempts: number;
   /** Reconnect at once, skipping the backoff wait. */
   retryNow: () => void;
 }
@@ -72,7 +81,7 @@ export function useWebSocketNotifications(
   options: UseWebSocketNotificationsOptions = {},
 ): WebSocketNotificationsControls {
   const [state, setState] = useState<WebSocketNotificationsState>({ isConnected: false, socket: null });
-  const [nextRetryAt, setNextRetryAt] = useState<number | null>(null);
+  const [retry, setRetry] = useState<{ at: number | null; failed: number }>({ at: null, failed: 0 });
   const conn = useRef<NotificationSocket | null>(null);
   // The socket outlives renders: its handlers read the latest options.
   const optsRef = useLatest(options);
@@ -95,7 +104,7 @@ export function useWebSocketNotifications(
       route: o.route ? (n, info) => optsRef.current.route!(n, info) : undefined,
       random: o.random,
       baseMs: o.baseMs,
-      capMs: o.capMs,
+      capMs: o.capMs ?? RECONNECT_CAP_MS,
       pingIntervalMs: o.pingIntervalMs,
       staleToastMs: 15 * 60_000,
       win: window,
@@ -106,9 +115,9 @@ export function useWebSocketNotifications(
           setState({ isConnected: connected, socket });
           optsRef.current.onStateChange?.(connected, socket);
         },
-        onRetry: (at) => {
-          setNextRetryAt(at);
-          optsRef.current.onRetry?.(at);
+        onRetry: (at, failed) => {
+          setRetry({ at, failed });
+          optsRef.current.onRetry?.(at, failed);
         },
       }),
       checkSession: o.offline
@@ -137,7 +146,7 @@ export function useWebSocketNotifications(
       socket.stop();
       conn.current = null;
       setState({ isConnected: false, socket: null });
-      setNextRetryAt(null);
+      setRetry({ at: null, failed: 0 });
     };
   }, [userId, optsRef]);
 
@@ -146,7 +155,7 @@ export function useWebSocketNotifications(
   }, [watchKey]);
 
   const retryNow = useCallback(() => conn.current?.retryNow(), []);
-  return { ...state, nextRetryAt, retryNow };
+  return { ...state, nextRetryAt: retry.at, failedAttempts: retry.failed, retryNow };
 }
 
 /** forgetResumePosition drops the stored ?since for a user (on logout). */

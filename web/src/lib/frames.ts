@@ -19,6 +19,8 @@ export function isLevel(v: unknown): v is Level {
   return typeof v === 'string' && (LEVELS as readonly string[]).includes(v);
 }
 
+const LIVE_TYPES = new Set<unknown>(['changed', 'slot', 'watching', 'read', 'read_all', 'notice', 'pong']);
+
 const RESOURCES: readonly LiveResource[] = ['booking', 'payment', 'carwash', 'assignment'];
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
@@ -61,7 +63,11 @@ export function parseFrame(raw: unknown): Frame | null {
   if (!f || typeof f !== 'object' || Array.isArray(f)) return null;
   const frame = f as Record<string, unknown>;
   const type = frame['type'];
-  if (typeof frame['id'] === 'number') return { kind: 'notification', notification: frame as unknown as Notification };
+  // A stored notification has an id; a live frame such as `changed` has an
+  // id too, but its type says what it is.
+  if (typeof frame['id'] === 'number' && !LIVE_TYPES.has(type)) {
+    return { kind: 'notification', notification: frame as unknown as Notification };
+  }
   switch (type) {
     case 'read':
       return { kind: 'read', ids: ids(frame['ids']) };

@@ -174,7 +174,7 @@ export class NotificationSocket {
     this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
     this.attempt = 0;
-    this.handlers().onRetry?.(null);
+    this.handlers().onRetry?.(null, 0);
     this.connect();
   }
 
@@ -268,10 +268,10 @@ export class NotificationSocket {
     const delay = backoffDelay(this.attempt, { baseMs: this.o.baseMs, capMs: this.o.capMs, random: this.o.random });
     this.attempt++;
     this.log(`reconnecting in ${delay} ms (attempt ${this.attempt})`);
-    this.handlers().onRetry?.(this.now() + delay);
+    this.handlers().onRetry?.(this.now() + delay, this.attempt);
     this.reconnectTimer = this.setTimer(() => {
       this.reconnectTimer = null;
-      this.handlers().onRetry?.(null);
+      this.handlers().onRetry?.(null, this.attempt);
       this.connect();
     }, delay);
   }

@@ -42,8 +42,12 @@ export interface NotificationHandlers {
   /** The session ended (close 4401, or the server answers 401): log out. */
   onSessionEnded?: () => void;
   onStateChange?: (connected: boolean, socket: WebSocketLike | null) => void;
-  /** When the next reconnect attempt is due (ms since the epoch), or null while connecting or connected. */
-  onRetry?: (at: number | null) => void;
+  /**
+   * When the next reconnect attempt is due (ms since the epoch; null while
+   * connecting or connected), and how many attempts failed since the last
+   * connection or "retry now".
+   */
+  onRetry?: (at: number | null, failed: number) => void;
 }
 
 /**

@@ -22,7 +22,18 @@ export interface ToastRouterDeps {
   toast: (n: Notification) => void;
   /** Shows a system notification (called only when this tab is hidden). */
   system?: (n: Notification) => void;
+  /** Told every decision (tests and debugging read them). */
+  onDecision?: (n: Notification, decision: Decision) => void;
 }
+
+/**
+ * Decision is why a tab did or did not show a notification: 'shown', 'own'
+ * (this tab acted: its REST answer was the confirmation), 'acting-elsewhere'
+ * (another tab of this browser acted), 'stale', 'visible-elsewhere' (this
+ * tab is hidden and another is visible) or 'claimed' (another tab, an
+ * earlier page or the browser's timer showed it).
+ */
+export type Decision = 'shown' | 'own' | 'acting-elsewhere' | 'stale' | 'visible-elsewhere' | 'claimed';
 
 /** ownActionKey is the action key a notification answers, if it is about a booking. */
 export function ownActionKey(n: Pick<Notification, 'event' | 'data'>): string | null {
@@ -36,6 +47,15 @@ export class ToastRouter {
 
   /** route decides for one notification frame; it resolves true when this tab showed it. */
   async route(n: Notification, info: { stale: boolean } = { stale: false }): Promise<boolean> {
+    const decision = await this.decide(n, info.stale);
+    this.d.onDecision?.(n, decision);
+    if (decision !== 'shown') return false;
+    this.d.toast(n);
+    if (this.d.presence.isHidden()) this.d.system?.(n);
+    return true;
+  }
+
+  private async decide(n: Notification, stale: boolean): Promise<Decision> {
     const { claims, presence } = this.d;
     const keys = claimKeysForFrame(n);
     const act = ownActionKey(n);
@@ -43,15 +63,12 @@ export class ToastRouter {
       // Ours: the REST answer was the confirmation. Claim it so no tab shows it later.
       await claims.claimAll(keys);
       presence.settle(act);
-      return false;
+      return 'own';
     }
-    if (act && (await presence.actingElsewhere(act))) return false;
-    if (info.stale) return false;
-    if (await presence.visibleElsewhere()) return false;
-    if (!(await claims.claimAll(keys))) return false;
-    this.d.toast(n);
-    if (presence.isHidden()) this.d.system?.(n);
-    return true;
+    if (act && (await presence.actingElsewhere(act))) return 'acting-elsewhere';
+    if (stale) return 'stale';
+    if (await presence.visibleElsewhere()) return 'visible-elsewhere';
+    return (await claims.claimAll(keys)) ? 'shown' : 'claimed';
   }
 
   /**
