@@ -30,10 +30,11 @@ export const inboxQuery = {
 export function applyInbox(qc: QueryClient, action: InboxAction): void {
   const state = qc.getQueryData<InboxState>(queryKeys.inbox);
   if (!state) return; // not loaded yet: the load brings it
+  qc.setQueryData<InboxState>(queryKeys.inbox, inboxReducer(state, action));
+  // After the patch: setting data would clear the invalidation.
   if (action.type === 'read' && action.ids.some((id) => !state.items.some((n) => n.id === id))) {
     void qc.invalidateQueries({ queryKey: queryKeys.inbox });
   }
-  qc.setQueryData<InboxState>(queryKeys.inbox, inboxReducer(state, action));
 }
 
 export interface InboxValue extends InboxState {

@@ -52,8 +52,9 @@ export class TabPresence {
     this.visibleName = `parkmate-visible:${userId}`;
     if (opts.channel) {
       opts.channel.onmessage = (ev: MessageEvent) => {
-        const d = ev.data as { acting?: unknown; until?: unknown } | null;
+        const d = ev.data as { acting?: unknown; until?: unknown; settled?: unknown } | null;
         if (d && typeof d.acting === 'string' && typeof d.until === 'number') this.others.set(d.acting, d.until);
+        if (d && typeof d.settled === 'string') this.others.delete(d.settled);
       };
     }
     opts.doc?.addEventListener('visibilitychange', this.onVisibility);
@@ -125,11 +126,7 @@ export class TabPresence {
           }).catch(() => granted());
         });
       }
-      try {
-        this.o.channel?.postMessage({ acting: key, until: this.now() + OWN_ACTION_MS });
-      } catch {
-        /* channel closed */
-      }
+      this.post({ acting: key, until: this.now() + OWN_ACTION_MS });
       this.own.set(key, { release, timer: this.arm(key, OWN_ACTION_MS) });
     }
   }
@@ -160,6 +157,17 @@ export class TabPresence {
     this.own.delete(key);
     (this.o.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>)))(h.timer);
     h.release();
+    this.post({ settled: key });
+  }
+
+  /** post tells the other tabs on the channel (used where Web Locks are missing). */
+  private post(message: unknown): void {
+    if (this.o.locks) return;
+    try {
+      this.o.channel?.postMessage(message);
+    } catch {
+      /* channel closed */
+    }
   }
 
   /** actingElsewhere tells whether another tab marked key as its own action. */
