@@ -1,6 +1,6 @@
 // Signing in and signing up, against the real server in Chromium.
 
-import { noBrowserErrors, test } from './fixtures';
+import { expect, noBrowserErrors, test } from './fixtures';
 import { expectUnread, login, shot, tid, waitConnected } from './helpers';
 import { PASSWORD } from './server';
 
@@ -12,6 +12,8 @@ test('the app loads at / and everyone signs in (socket connected)', async ({ ser
   await driver.page.goto(server.base + '/');
   await tid(driver.page, 'login-form').waitFor();
   await shot(driver.page, 'login.png');
+  // A signed-out load asks nothing that answers 401 (the browser would log it as an error).
+  expect(driver.requests.map((r) => r.path)).toEqual(['/api/config/']);
   for (const u of [driver, owner, admin, employee]) await login(u, server.base);
   await tid(driver.page, 'driver-page').waitFor();
   await tid(owner.page, 'owner-page').waitFor();

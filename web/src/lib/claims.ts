@@ -21,6 +21,8 @@ export interface LockManagerLike {
     options: { ifAvailable?: boolean; mode?: 'exclusive' | 'shared' },
     callback: (lock: LockLike | null) => unknown,
   ): Promise<unknown>;
+  /** The locks held and asked for, by every tab of the origin (navigator.locks.query). */
+  query?(): Promise<{ held?: Array<{ name?: string }>; pending?: Array<{ name?: string }> }>;
 }
 
 export interface ChannelLike {

@@ -84,11 +84,17 @@ export class TabPresence {
     }
   }
 
-  /** probe tells whether another tab holds `name` (taking and dropping it when free). */
+  /**
+   * probe tells whether a tab holds `name`. It asks the lock manager which
+   * locks are held, touching none: two tabs probing at once must not see
+   * each other's probe. (Without query(), it takes the lock if free and
+   * drops it at once.)
+   */
   private async probe(name: string): Promise<boolean> {
     const locks = this.o.locks;
     if (!locks) return false;
     try {
+      if (locks.query) return ((await locks.query()).held ?? []).some((l) => l.name === name);
       let busy = false;
       await locks.request(name, { ifAvailable: true }, (lock) => {
         busy = lock === null;

@@ -94,6 +94,12 @@ export class FakeLocks implements LockManagerLike {
     return new Set(this.holders.keys());
   }
 
+  query(): Promise<{ held: Array<{ name: string; mode: string }> }> {
+    const held: Array<{ name: string; mode: string }> = [];
+    for (const [name, h] of this.holders) for (let i = 0; i < h.count; i++) held.push({ name, mode: h.mode });
+    return Promise.resolve({ held });
+  }
+
   private grantable(name: string, mode: 'exclusive' | 'shared'): boolean {
     const h = this.holders.get(name);
     return !h || (mode === 'shared' && h.mode === 'shared');
