@@ -6,6 +6,7 @@ const (
 	ResourcePayment    = "payment"
 	ResourceCarWash    = "carwash"
 	ResourceAssignment = "assignment"
+	ResourceLot        = "lot"
 )
 
 // Change is a live-only update: an object that screens list was created
@@ -22,6 +23,8 @@ type Change struct {
 	UserIDs []int64 `json:"-"`
 	// Admins tells every admin too.
 	Admins bool `json:"-"`
+	// Everyone tells every signed-in user (a new lot, which all may see).
+	Everyone bool `json:"-"`
 }
 
 // SlotChange is a live-only update for the sockets that watch a lot: one

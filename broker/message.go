@@ -90,7 +90,8 @@ func SessionEndedMessage(userID int64, sessionID string) Message {
 }
 
 // LiveMessages encodes what a committed transaction tells screens: one
-// message per user told of each change (and one to the admins' group),
+// message per user told of each change (and one to the admins' group, or
+// to everyone),
 // and one per slot change to the lot's watchers. Frames are
 // {"type":"changed",...} and {"type":"slot",...}.
 func LiveMessages(l parkmate.Live) ([]Message, error) {
@@ -106,7 +107,10 @@ func LiveMessages(l parkmate.Live) ([]Message, error) {
 		for _, u := range c.UserIDs {
 			out = append(out, Message{Kind: KindLive, UserID: u, Frame: frame})
 		}
-		if c.Admins {
+		switch {
+		case c.Everyone:
+			out = append(out, Message{Kind: KindLive, Group: parkmate.GroupAll, Frame: frame})
+		case c.Admins:
 			out = append(out, Message{Kind: KindLive, Group: parkmate.RoleGroup(parkmate.RoleAdmin), Frame: frame})
 		}
 	}

@@ -52,8 +52,9 @@ func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name strin
 		return parkmate.Lot{}, invalid("A lot has 1 to %d slots.", s.cfg.MaxSlots)
 	}
 	var lot parkmate.Lot
-	err := s.db.Update(ctx, func(tx Tx) (err error) {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) (err error) {
 		lot, err = tx.CreateLot(parkmate.Lot{Name: name, OwnerID: actor.ID, Slots: slots})
+		live.Changes = append(live.Changes, parkmate.Change{Resource: parkmate.ResourceLot, ID: lot.ID, LotID: lot.ID, Everyone: true})
 		return err
 	})
 	return lot, err

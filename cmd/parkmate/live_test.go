@@ -100,6 +100,14 @@ func TestLiveFramesReachEveryScreenThatShowsThem(t *testing.T) {
 		s.expectChanged("booking", b.ID, "CANCELLED_BY_USER")
 	}
 	quiet()
+
+	// A new lot is everyone's to see.
+	var lot parkmate.Lot
+	w.owner2.mustDo("POST", "/api/lots/", map[string]any{"name": "North", "slots": 2}, 201, &lot)
+	for _, s := range []*wsClient{desk, phone, other, owner, owner2, emp, admin} {
+		s.expectChanged("lot", lot.ID, "")
+	}
+	quiet()
 }
 
 // TestWatchFramesAreChecked: a watch names at most --max-watched-lots
