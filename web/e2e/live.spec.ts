@@ -34,6 +34,20 @@ test('every change shows on every screen that shows it within 2 s, without a rel
   let mine = 0;
   let theirs = 0;
 
+  await test.step('a new lot appears on every page that lists lots', async () => {
+    await tid(o, 'lot-name').fill('North');
+    await tid(o, 'lot-slots').fill('4');
+    await tid(o, 'lot-create').click();
+    const north = (pg: typeof d) => pg.locator('[data-testid="lot-option"][data-lot-name="North"]');
+    await everywhereWithin(WITHIN, [
+      ...[...drivers, x].map((pg) => attr(north(pg), 'data-free', '4')),
+      visible(o.locator('[data-testid="owner-lot"][data-lot-name="North"]')),
+      (t) => expect(a.locator('[data-testid="assign-lot"] option', { hasText: 'North' })).toHaveCount(1, { timeout: t }),
+    ]);
+    // What was open stays open.
+    for (const pg of [...drivers, x]) await expect(pg.locator('[data-testid="book-form"] h3')).toHaveText(`${LOT}: pick a free slot`);
+  });
+
   await test.step('a booking: the driver books slot 2 on the desktop', async () => {
     await slot(d, 2).click();
     await tid(d, 'book-minutes').fill('60');

@@ -22,7 +22,7 @@ describe('parseFrame', () => {
     ['an array', '[1,2]'],
     ['null', 'null'],
     ['an unknown type', '{"type":"gossip"}'],
-    ['a changed frame about an unknown resource', '{"type":"changed","resource":"lot","id":1}'],
+    ['a changed frame about an unknown resource', '{"type":"changed","resource":"spaceship","id":1}'],
     ['a changed frame without an id', '{"type":"changed","resource":"booking"}'],
     ['a slot frame without free', '{"type":"slot","lot_id":3,"slot_id":7,"number":2}'],
     ['read_all without up_to', '{"type":"read_all"}'],

@@ -32,6 +32,9 @@ export function keysForChange(f: ChangedFrame, scope: LiveScope): QueryKey[] {
     case 'assignment':
       // An employee's bookings and car washes are those of their lots.
       return scope.role === 'employee' ? [['assignments'], ['bookings'], ['carwashes']] : [['assignments']];
+    case 'lot':
+      // A new lot: every list of lots (the driver's, the owner's, the admin's choice).
+      return [['lots']];
   }
 }
 

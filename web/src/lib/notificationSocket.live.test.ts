@@ -83,7 +83,7 @@ describe('NotificationSocket: live frames', () => {
     ws.serverSend({ type: 'changed', resource: 'booking', id: 12, booking_id: 12, lot_id: 3, status: 'ACTIVE' });
     ws.serverSend({ type: 'slot', lot_id: 3, slot_id: 7, number: 2, free: false, free_slots: 11 });
     ws.serverSend({ type: 'watching', lots: [3], refused: [99] });
-    ws.serverSend({ type: 'changed', resource: 'lot', id: 1 }); // unknown resource: ignored
+    ws.serverSend({ type: 'changed', resource: 'spaceship', id: 1 }); // unknown resource: ignored
     await flush(10);
     expect(h.onLive.mock.calls.map((c) => (c[0] as { type: string }).type)).toEqual(['changed', 'slot', 'watching']);
     expect(h.onLive.mock.calls[0][0]).toEqual({ type: 'changed', resource: 'booking', id: 12, booking_id: 12, lot_id: 3, status: 'ACTIVE' });

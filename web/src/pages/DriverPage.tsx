@@ -69,6 +69,11 @@ function HistoryRow({ b }: { b: Booking }) {
   );
 }
 
+/** oldest is the lot with the lowest id. */
+function oldest(lots: Lot[] | undefined): Lot | null {
+  return lots?.length ? lots.reduce((a, b) => (b.id < a.id ? b : a)) : null;
+}
+
 /** watchedLots puts the open lot first, then the others, up to the server's limit. */
 function watchedLots(lots: Lot[] | undefined, open: number | null): number[] {
   const ids = (lots ?? []).map((l) => l.id).filter((id) => id !== open);
@@ -80,8 +85,9 @@ function FindParking({ onBooked }: { onBooked: (b: Booking) => void }) {
   const qc = useQueryClient();
   const lots = useQuery(queries.lots('all'));
   const [picked, setLot] = useState<number | null>(null);
-  // With a single lot (e.g. the demo's), it is open straight away.
-  const lot = lots.data?.find((l) => l.id === picked) ?? (lots.data?.length === 1 ? lots.data[0] : null);
+  // Until the driver picks one, the oldest lot is open (the demo's only one):
+  // a lot created meanwhile does not change what is on screen.
+  const lot = lots.data?.find((l) => l.id === picked) ?? oldest(lots.data);
   const lotId = lot?.id ?? null;
   const slots = useQuery({ ...queries.slots(lotId ?? 0), enabled: lotId !== null });
   useWatchLots(watchedLots(lots.data, lotId));
@@ -111,7 +117,6 @@ function FindParking({ onBooked }: { onBooked: (b: Booking) => void }) {
     <Section title={<><ParkingSquare size={20} aria-hidden="true" /> Find parking</>} testId="find-parking">
       <ErrorLine error={queryError(lots)} />
       {lots.data && lots.data.length === 0 && <Empty>No parking lots yet.</Empty>}
-      {lots.data && lots.data.length > 1 && !lot && <p className="muted small">Pick a lot to see its free slots.</p>}
       <div className="lot-list" role="list">
         {lots.data?.map((l) => (
           <button

@@ -126,9 +126,8 @@ function CreateLot() {
         const lot = await api.createLot(name.trim(), Number(slots));
         notify.success(`Lot "${lot.name}" created with ${lot.slots} slots.`);
         setName('');
-        // A new lot is no booking: no frame announces it. Put it in the lists this page shows.
+        // Shown at once here; the `changed` frame about the lot refreshes every page's lists.
         qc.setQueryData<Lot[]>(queryKeys.lots('mine'), (list) => (list?.some((l) => l.id === lot.id) ? list : [...(list ?? []), lot]));
-        void qc.invalidateQueries({ queryKey: queryKeys.lots('all') });
       } catch (err) {
         notify.error(errorMessage(err));
       }
