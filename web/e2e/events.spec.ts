@@ -5,6 +5,7 @@
 // of them again. Event 2 (expiry) is in resilience.spec.ts.
 
 import { expect, noBrowserErrors, test } from './fixtures';
+import { dismissToasts } from './live-helpers';
 import {
   adminCancel,
   assertExactly,
@@ -16,7 +17,6 @@ import {
   inboxItems,
   LOT,
   MSG,
-  noToasts,
   openInbox,
   shot,
   sleep,
@@ -146,7 +146,7 @@ test('events 8, 1, 3, 4, 11, 7, 12, 10, 9, 5 and 6 through one booking; the inbo
       expect(events.filter((e) => e === ev), `inbox lists ${ev} once: ${JSON.stringify(events)}`).toHaveLength(1);
     }
     expect(items, 'driver inbox has 6 items').toHaveLength(6);
-    await noToasts(p);
+    await dismissToasts(p); // warnings and errors stay until dismissed
     await openInbox(p);
     await shot(p, 'inbox.png');
     await p.locator('[data-testid="inbox-item"][data-read="false"] [data-testid="inbox-mark-read"]').first().click();

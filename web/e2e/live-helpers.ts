@@ -105,7 +105,9 @@ export async function phoneLayoutIsClean(p: Page, who: string): Promise<void> {
 
 /** dismissToasts closes every toast of a page (with their close buttons) and scrolls to the top. */
 export async function dismissToasts(p: Page): Promise<void> {
-  for (const close of await p.locator('.Toastify__toast .Toastify__close-button').all()) await close.click().catch(() => {});
+  // Toasts on their way out (exit animation) are skipped; each click closes one.
+  const open = p.locator('.Toastify__toast:not([class*="exit"]) .Toastify__close-button');
+  for (let i = 0; i < 20 && (await open.count()) > 0; i++) await open.first().click({ timeout: 2000 }).catch(() => {});
   await expect(p.locator('.Toastify__toast')).toHaveCount(0);
   await p.evaluate(() => window.scrollTo(0, 0));
 }
