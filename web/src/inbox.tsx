@@ -73,7 +73,13 @@ export function useInbox(): InboxValue {
   const loadMore = useCallback(async () => {
     if (!next) return;
     try {
-      const page = await api.notifications({ before: next, limit: INBOX_PAGE });
+      // An older page, fetched through the client (kept briefly), merged into the inbox.
+      const page = await qc.fetchQuery({
+        queryKey: [...queryKeys.inbox, 'before', next],
+        queryFn: () => api.notifications({ before: next, limit: INBOX_PAGE }),
+        staleTime: 0,
+        gcTime: 0,
+      });
       applyInbox(qc, { type: 'more', items: page.items, next: page.next });
     } catch (e) {
       notify.error(errorMessage(e));
