@@ -32,8 +32,11 @@ export function applyInbox(qc: QueryClient, action: InboxAction): void {
   if (!state) return; // not loaded yet: the load brings it
   qc.setQueryData<InboxState>(queryKeys.inbox, inboxReducer(state, action));
   // After the patch: setting data would clear the invalidation.
-  if (action.type === 'read' && action.ids.some((id) => !state.items.some((n) => n.id === id))) {
-    void qc.invalidateQueries({ queryKey: queryKeys.inbox });
+  if (qc.getQueryState(queryKeys.inbox)?.fetchStatus === 'fetching') {
+    // A load under way may have read the inbox before this change: load it again.
+    void qc.refetchQueries({ queryKey: queryKeys.inbox, exact: true });
+  } else if (action.type === 'read' && action.ids.some((id) => !state.items.some((n) => n.id === id))) {
+    void qc.invalidateQueries({ queryKey: queryKeys.inbox, exact: true });
   }
 }
 

@@ -80,13 +80,22 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         ? null
         : new ToastRouter({
             claims: sharedClaims(userId),
-            presence: sharedPresence(userId),
+            // Read at each use: after a close (sign-out, React's StrictMode rerun) a new one is made.
+            presence: () => sharedPresence(userId),
             toast: (n) => showNotificationToast(n, { qc, userId }),
             system: (n) => showSystemNotification(n),
             onDecision: recordDecision,
           }),
     [userId, qc],
   );
+
+  // This tab's presence from sign-in (a visible tab holds its lock from then
+  // on) to sign-out, when it lets go of its locks.
+  useEffect(() => {
+    if (userId === null) return;
+    const presence = sharedPresence(userId);
+    return () => presence.close();
+  }, [userId]);
 
   const ws = useWebSocketNotifications(userId, {
     route: router ? (n, info) => router.route(n, info) : undefined,

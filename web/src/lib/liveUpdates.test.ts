@@ -41,6 +41,33 @@ describe('applyLiveFrame', () => {
     expect(qc.isFetching()).toBe(0);
   });
 
+  it('a slot frame during a fetch of that lot fetches it again, after the change', async () => {
+    const qc = client();
+    const answers = [
+      [{ id: 11, lot_id: 3, number: 1, free: true }], // read before the change
+      [{ id: 11, lot_id: 3, number: 1, free: false }], // read after it
+    ];
+    let calls = 0;
+    let release: () => void = () => {};
+    const first = new Promise<void>((r) => (release = r));
+    const fetching = qc.fetchQuery({
+      queryKey: queryKeys.slots(3),
+      staleTime: 0,
+      queryFn: async () => {
+        const answer = answers[calls++];
+        if (calls === 1) await first;
+        return answer;
+      },
+    });
+    patchSlot(qc, { type: 'slot', lot_id: 3, slot_id: 11, number: 1, free: false, free_slots: 2 });
+    release();
+    await fetching.catch(() => {}); // the stale fetch was cancelled
+    await new Promise((r) => setTimeout(r, 0));
+    await qc.getQueryCache().find({ queryKey: queryKeys.slots(3) })!.promise;
+    expect(calls).toBe(2);
+    expect(qc.getQueryData<Slot[]>(queryKeys.slots(3))![0].free).toBe(false);
+  });
+
   it('a changed frame marks exactly its queries stale', () => {
     const qc = client();
     qc.setQueryData(queryKeys.bookings(), []);

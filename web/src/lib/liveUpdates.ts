@@ -38,14 +38,23 @@ export function keysForChange(f: ChangedFrame, scope: LiveScope): QueryKey[] {
   }
 }
 
-/** patchSlot applies a slot frame to the cached slots and lot counts; false when nothing was cached. */
+/**
+ * patchSlot applies a slot frame to the cached slots and lot counts; false
+ * when nothing was cached. A query that is being fetched meanwhile (after a
+ * reconnect) may answer with what was true before the change: it is fetched
+ * again, after the change.
+ */
 export function patchSlot(qc: QueryClient, f: SlotFrame): boolean {
   let patched = false;
+  const refetchIfLoading = (queryKey: QueryKey) => {
+    if (qc.getQueryState(queryKey)?.fetchStatus === 'fetching') void qc.refetchQueries({ queryKey, exact: true });
+  };
   qc.setQueryData<Slot[]>(queryKeys.slots(f.lot_id), (slots) => {
     if (!slots) return slots;
     patched = true;
     return slots.map((s) => (s.id === f.slot_id ? { ...s, free: f.free } : s));
   });
+  refetchIfLoading(queryKeys.slots(f.lot_id));
   if (f.free_slots >= 0) {
     for (const scope of ['all', 'mine'] as const) {
       qc.setQueryData<Lot[]>(queryKeys.lots(scope), (lots) => {
@@ -53,6 +62,7 @@ export function patchSlot(qc: QueryClient, f: SlotFrame): boolean {
         patched = true;
         return lots.map((l) => (l.id === f.lot_id ? { ...l, free: f.free_slots } : l));
       });
+      refetchIfLoading(queryKeys.lots(scope));
     }
   }
   return patched;

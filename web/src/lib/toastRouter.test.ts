@@ -195,3 +195,20 @@ describe('TabPresence', () => {
     expect(a.presence.owns(actionKey('booking.renewed', 9))).toBe(false);
   });
 });
+
+describe('ToastRouter: sign-out', () => {
+  it('close lets go of the presence; a getter gives the router a new one afterwards', async () => {
+    const locks = new FakeLocks();
+    const storage = new MemoryStorage();
+    let current = new TabPresence(2, { locks });
+    const presence = () => (current.isClosed ? (current = new TabPresence(2, { locks })) : current);
+    const router = new ToastRouter({ claims: new ToastClaims(2, { storage, locks }), presence, toast: vi.fn() });
+    await flush();
+    expect(locks.isHeld('parkmate-visible:2')).toBe(true);
+    router.close();
+    await flush();
+    expect(locks.isHeld('parkmate-visible:2')).toBe(false);
+    expect(await router.route(notification(30) as Notification)).toBe(true);
+    expect(current.isClosed).toBe(false);
+  });
+});

@@ -17,7 +17,8 @@ import { actionKey, type TabPresence } from './presence';
 
 export interface ToastRouterDeps {
   claims: ToastClaims;
-  presence: TabPresence;
+  /** This tab's presence, or how to get the current one (it is replaced after a close). */
+  presence: TabPresence | (() => TabPresence);
   /** Shows the toast of a notification in this tab. */
   toast: (n: Notification) => void;
   /** Shows a system notification (called only when this tab is hidden). */
@@ -45,18 +46,28 @@ export function ownActionKey(n: Pick<Notification, 'event' | 'data'>): string | 
 export class ToastRouter {
   constructor(private readonly d: ToastRouterDeps) {}
 
+  private get presence(): TabPresence {
+    return typeof this.d.presence === 'function' ? this.d.presence() : this.d.presence;
+  }
+
+  /** close lets go of the tab's presence (sign-out). */
+  close(): void {
+    this.presence.close();
+  }
+
   /** route decides for one notification frame; it resolves true when this tab showed it. */
   async route(n: Notification, info: { stale: boolean } = { stale: false }): Promise<boolean> {
     const decision = await this.decide(n, info.stale);
     this.d.onDecision?.(n, decision);
     if (decision !== 'shown') return false;
     this.d.toast(n);
-    if (this.d.presence.isHidden()) this.d.system?.(n);
+    if (this.presence.isHidden()) this.d.system?.(n);
     return true;
   }
 
   private async decide(n: Notification, stale: boolean): Promise<Decision> {
-    const { claims, presence } = this.d;
+    const { claims } = this.d;
+    const presence = this.presence;
     const keys = claimKeysForFrame(n);
     const act = ownActionKey(n);
     if (act && presence.owns(act)) {
@@ -77,7 +88,8 @@ export class ToastRouter {
    * the same visibility rule.
    */
   async routeTimer(key: string, n: Notification): Promise<boolean> {
-    const { claims, presence } = this.d;
+    const { claims } = this.d;
+    const presence = this.presence;
     if (await presence.visibleElsewhere()) return false;
     if (!(await claims.claim(key))) return false;
     this.d.toast(n);
