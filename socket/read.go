@@ -233,7 +233,8 @@ func (c *Conn) checkPartial() bool {
 	return true
 }
 
-// onText acts on one whole text message: only {"type":"ping"} is accepted.
+// onText acts on one whole text message: {"type":"ping"}, and on proto 2
+// {"type":"displayed"} (displayed.go).
 func (c *Conn) onText(msg []byte) bool {
 	if !utf8.Valid(msg) {
 		c.Kick(CloseInvalidData, "text is not valid UTF-8")
@@ -242,7 +243,11 @@ func (c *Conn) onText(msg []byte) bool {
 	var m struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(msg, &m); err != nil || m.Type != "ping" {
+	err := json.Unmarshal(msg, &m)
+	if err == nil && m.Type == "displayed" && c.p.Proto >= 2 {
+		return c.onDisplayed(msg)
+	}
+	if err != nil || m.Type != "ping" {
 		c.Kick(ClosePolicy, `unknown frame: only {"type":"ping"} is accepted`)
 		return false
 	}

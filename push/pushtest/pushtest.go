@@ -109,11 +109,10 @@ func (s *Server) Script(sub *Subscriber, answers ...Answer) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	m := Message{At: time.Now(), Token: strings.TrimPrefix(r.URL.Path, "/push/")}
-	defer func() { s.Messages <- m }()
 	s.mu.Lock()
 	sub, wantKey, wantSub := s.subs[m.Token], s.wantKey, s.wantSub
 	var scripted *Answer
-	if a := s.answers[m.Token]; len(a) > 0 {
+	if a := s.answers[m.Token]; len(a) > 0 && sub != nil {
 		scripted, s.answers[m.Token] = &a[0], a[1:]
 	}
 	s.mu.Unlock()
@@ -131,6 +130,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if m.Status == http.StatusCreated {
 		w.Header().Set("Location", s.srv.URL+"/message/"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	}
+	// Recorded before the sender has its answer: once the sender is done,
+	// the message is on the channel.
+	s.Messages <- m
 	w.WriteHeader(m.Status)
 	if m.Err != nil {
 		fmt.Fprintln(w, m.Err)
