@@ -18,12 +18,14 @@ var errLostLease = errors.New("push: lease lost")
 // pass ends (and the lease is looked at again) under a flood.
 const maxSteps = 20
 
-// Run is the worker: every Interval it takes or renews the lease when it
-// can and, while it holds it, turns notifications past their grace into
-// deliveries and sends the due ones; until ctx ends, when it gives the
-// lease back so another node (or this one, restarted) takes over at once.
+// Run is the worker: every Interval, at once when Nudge says that
+// notifications were committed, and when the grace of the oldest waiting
+// one ends, it takes or renews the lease when it can and, while it holds
+// it, turns notifications past their grace into deliveries and sends the
+// due ones; until ctx ends, when it gives the lease back so another node
+// (or this one, restarted) takes over at once.
 func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Interval)
+	t := time.NewTimer(s.cfg.Interval)
 	defer t.Stop()
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -36,11 +38,26 @@ func (s *Service) Run(ctx context.Context) {
 		if err := s.Pass(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("push worker", "err", err)
 		}
+		wait := s.cfg.Interval
+		if due := s.graceEnds.Load(); due != 0 {
+			wait = min(wait, max(time.Until(time.Unix(0, due)), time.Millisecond))
+		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.wake:
 		}
+	}
+}
+
+// Nudge wakes the worker: notifications were committed (on any node). It
+// never blocks.
+func (s *Service) Nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -141,9 +158,12 @@ func (s *Service) advance(ctx context.Context) (more bool, err error) {
 			return err
 		}
 		upTo := min(limit, last)
+		s.graceEnds.Store(0)
 		for i, c := range cands {
 			if c.CreatedAt.After(now.Add(-s.cfg.Grace)) {
 				upTo, cands = c.ID-1, cands[:i]
+				// Wake when its grace ends (in wall time from now).
+				s.graceEnds.Store(time.Now().Add(c.CreatedAt.Add(s.cfg.Grace).Sub(now)).UnixNano())
 				break
 			}
 		}

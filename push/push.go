@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -131,8 +132,10 @@ type Service struct {
 	log     *slog.Logger
 	metrics *metrics
 
-	passMu sync.Mutex
-	passes chan struct{} // closed and replaced when a worker pass ends
+	passMu    sync.Mutex
+	passes    chan struct{} // closed and replaced when a worker pass ends
+	wake      chan struct{} // Nudge
+	graceEnds atomic.Int64  // when the oldest notification in its grace may go (Unix ns; 0: none)
 }
 
 // New returns the Service of a node: it checks the configuration and
@@ -151,7 +154,7 @@ func New(ctx context.Context, db Store, clock parkmate.Clock, cfg Config, log *s
 		return nil, err
 	}
 	s := &Service{db: db, clock: clock, cfg: cfg, hosts: hosts, keys: keys, log: log,
-		metrics: newMetrics(cfg.Registerer), passes: make(chan struct{})}
+		metrics: newMetrics(cfg.Registerer), passes: make(chan struct{}), wake: make(chan struct{}, 1)}
 	s.sender = &sender{client: hosts.Client(cfg.Timeout), keys: keys, subject: cfg.Subject, now: clock.Now}
 	return s, nil
 }

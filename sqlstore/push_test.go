@@ -39,7 +39,10 @@ func pushLease(t *testing.T, db *sqlstore.DB) {
 	t0 := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	take := func(node string, now time.Time) bool {
 		var ok bool
-		update(t, db, func(tx *sqlstore.Tx) (err error) { _, ok, err = tx.TakePushLease(node, now, now.Add(15*time.Second)); return err })
+		update(t, db, func(tx *sqlstore.Tx) (err error) {
+			_, ok, err = tx.TakePushLease(node, now, now.Add(15*time.Second))
+			return err
+		})
 		return ok
 	}
 	var l push.Lease
@@ -51,15 +54,24 @@ func pushLease(t *testing.T, db *sqlstore.DB) {
 		t.Fatal("b did not take the lease a let end")
 	}
 	var moved bool
-	update(t, db, func(tx *sqlstore.Tx) (err error) { moved, err = tx.AdvancePushCursor("a", l.Cursor, l.Cursor+5); return err })
+	update(t, db, func(tx *sqlstore.Tx) (err error) {
+		moved, err = tx.AdvancePushCursor("a", l.Cursor, l.Cursor+5)
+		return err
+	})
 	if moved {
 		t.Fatal("a moved the cursor after losing the lease")
 	}
-	update(t, db, func(tx *sqlstore.Tx) (err error) { moved, err = tx.AdvancePushCursor("b", l.Cursor+1, l.Cursor+5); return err })
+	update(t, db, func(tx *sqlstore.Tx) (err error) {
+		moved, err = tx.AdvancePushCursor("b", l.Cursor+1, l.Cursor+5)
+		return err
+	})
 	if moved {
 		t.Fatal("b moved the cursor from a position it is not at")
 	}
-	update(t, db, func(tx *sqlstore.Tx) (err error) { moved, err = tx.AdvancePushCursor("b", l.Cursor, l.Cursor+5); return err })
+	update(t, db, func(tx *sqlstore.Tx) (err error) {
+		moved, err = tx.AdvancePushCursor("b", l.Cursor, l.Cursor+5)
+		return err
+	})
 	update(t, db, func(tx *sqlstore.Tx) error { return tx.ReleasePushLease("b") })
 	if !moved || !take("a", t0.Add(31*time.Second)) {
 		t.Fatal("the holder could not move the cursor, or its release did not free the lease")

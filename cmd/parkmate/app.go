@@ -198,7 +198,7 @@ func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
 // the other nodes; the Sequencer takes the broker's messages and the
 // database's log and feeds the hub in id order.
 func (a *App) wireRelay(cfg Config) {
-	a.seq = relay.NewSequencer(a.db, a.hub, relay.Config{
+	a.seq = relay.NewSequencer(a.db, pushNudger{a.hub, a}, relay.Config{
 		CheckInterval:  cfg.GapCheck,
 		OnSessionEnded: func(id string) { a.auth.ForgetSession(id) },
 		OnBrokerGap:    func() { a.auth.ForgetAllSessions() },

@@ -10,8 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parkmate"
+	"parkmate/broker"
 	"parkmate/httpapi"
 	"parkmate/push"
+	"parkmate/relay"
 	"parkmate/socket"
 	"parkmate/sqlstore"
 )
@@ -61,4 +63,27 @@ func newPush(ctx context.Context, db *sqlstore.DB, c PushConfig, clock parkmate.
 		Subject: c.VAPIDSubject, Grace: c.Grace, GiveUp: c.GiveUp, TTL: c.TTL, Interval: c.Interval, Lease: c.Lease,
 		Timeout: c.Timeout, Concurrency: c.Concurrency, MaxSubscriptions: c.MaxSubscriptions, Node: node, Registerer: reg,
 	}, log)
+}
+
+// pushNudger hands the Sequencer's messages to the hub and wakes the push
+// worker when they hold notifications: every node's Sequencer sees every
+// committed notification, so the node holding the push lease hears of one
+// within milliseconds, whichever node committed it.
+type pushNudger struct {
+	relay.Fanout
+	app *App
+}
+
+// Handle implements relay.Fanout.
+func (n pushNudger) Handle(msgs []broker.Message) {
+	n.Fanout.Handle(msgs)
+	if n.app.push == nil {
+		return
+	}
+	for i := range msgs {
+		if msgs[i].ID > 0 {
+			n.app.push.Nudge()
+			return
+		}
+	}
 }

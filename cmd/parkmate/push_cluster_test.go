@@ -58,7 +58,7 @@ func TestPushClusterSendsOncePerSubscription(t *testing.T) {
 	subscribePush(t, ps, w.driver.on(nodes[1])) // a second device
 	b := w.book(t, 0, 60)
 
-	got := map[string]int{} // "token id" -> pushes
+	got := map[string]int{}                   // "token id" -> pushes
 	fail := func(n int, via ...*testServer) { // n notifications of event 4, through the nodes via
 		for i := range n {
 			w.driver.on(via[i%len(via)]).mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 24 * 60}, 422, nil)

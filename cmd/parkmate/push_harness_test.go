@@ -81,8 +81,8 @@ func nextPush(t *testing.T, ps *pushtest.Server, sub *pushtest.Subscriber, statu
 			t.Fatalf("payload %q: %v", m.Payload, err)
 		}
 		return p
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no push within 10s")
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no push within 30s")
 	}
 	return pushed{}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/base64"
-	"net/http"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/gobwas/ws"
 
 	"parkmate"
 	"parkmate/push/pushtest"
@@ -159,4 +161,39 @@ func TestPushSendIsConfinedToAllowedHosts(t *testing.T) {
 	}
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 24 * 60}, 422, nil)
 	expectPush(t, ps, w.sub, parkmate.EventBookingRenewFailed)
+}
+
+// TestDisplayedFrameIsChecked: the displayed frame is proto 2 only, holds
+// only positive ids, at most --max-displayed-ids of them; anything else
+// closes the socket with 1008. A good one gets no answer.
+func TestDisplayedFrameIsChecked(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Push.MaxDisplayedIDs = 3
+	srv := startServer(t, cfg, nil)
+	driver := srv.user("dana", parkmate.RoleDriver)
+	ok := driver.mustDialWS("?proto=2")
+	for _, msg := range []string{`{"type":"displayed","ids":[1,2,3]}`, `{"type":"displayed","ids":[]}`, `{"type":"displayed","ids":[99999]}`} {
+		if err := ok.send(ws.OpText, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ok.expectNoReply()
+	for _, tc := range []struct{ query, msg string }{
+		{"", `{"type":"displayed","ids":[1]}`},
+		{"?proto=2", `{"type":"displayed","ids":[1,2,3,4]}`},
+		{"?proto=2", `{"type":"displayed","ids":[0]}`},
+		{"?proto=2", `{"type":"displayed","ids":[-4]}`},
+		{"?proto=2", `{"type":"displayed","ids":["7"]}`},
+		{"?proto=2", `{"type":"displayed","ids":[1.5]}`},
+		{"?proto=2", `{"type":"displayed"}`},
+		{"?proto=2", `{"type":"displayed","ids":[1],"all":true}`},
+	} {
+		w := driver.mustDialWS(tc.query)
+		if err := w.send(ws.OpText, []byte(tc.msg)); err != nil {
+			t.Fatal(err)
+		}
+		if ci := w.expectClose(1008); ci.reason == "" {
+			t.Errorf("%s %s: closed without a reason", tc.query, tc.msg)
+		}
+	}
 }

@@ -54,7 +54,7 @@ func TestPushReachesADriverWithNoPageOpen(t *testing.T) {
 		w.advance(4 * time.Minute) // the booking expires
 		w.advance(10 * time.Second)
 		p = expectPush(t, ps, w.sub, parkmate.EventBookingExpired)
-		if p.Push.Urgency != "normal" || p.Push.TTL != int((12 * time.Hour).Seconds()) {
+		if p.Push.Urgency != "normal" || p.Push.TTL != int((12*time.Hour).Seconds()) {
 			t.Fatalf("expiry push %+v", p.Push)
 		}
 		noPush(t, ps, srv)
