@@ -87,23 +87,30 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const data = event.notification.data || {};
-  const url = new URL(data.url || '/', self.location.origin).href;
-  event.waitUntil(
-    (async () => {
-      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-      const mine = windows.filter((c) => new URL(c.url).origin === self.location.origin);
-      const tab = mine.find((c) => c.focused) || mine[0];
-      if (tab) {
-        // An open app tab shows the booking itself (see web/src/push/push.ts).
-        await tab.focus();
-        tab.postMessage({ type: 'parkmate:open-booking', booking_id: data.booking_id, notification_id: data.id });
-        return;
-      }
-      await self.clients.openWindow(url);
-    })(),
-  );
+  const work = openBooking(event.notification.data || {});
+  try {
+    event.waitUntil(work);
+  } catch {
+    // Only a click the browser dispatched may extend the worker's life.
+  }
 });
+
+/**
+ * openBooking tells an open app tab (the focused one first) to show the
+ * booking and focuses it; with no tab open, it opens the app at
+ * /?booking=ID (the app reads it, see web/src/push/push.ts).
+ */
+async function openBooking(data) {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const mine = windows.filter((c) => new URL(c.url).origin === self.location.origin);
+  const tab = mine.find((c) => c.focused) || mine[0];
+  if (tab) {
+    tab.postMessage({ type: 'parkmate:open-booking', booking_id: data.booking_id ?? null, notification_id: data.id ?? null });
+    await tab.focus();
+    return;
+  }
+  await self.clients.openWindow(new URL(data.url || '/', self.location.origin).href);
+}
 
 // The browser renewed the subscription: tell the server (the session
 // cookie goes with a same-origin fetch), and forget the old one.
