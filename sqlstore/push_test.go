@@ -124,6 +124,12 @@ func pushCandidates(t *testing.T, db *sqlstore.DB) {
 		!slices.Equal(fan.Subscriptions[alice.ID], []int64{sub.ID}) {
 		t.Fatalf("fanout %+v", fan)
 	}
+	pushClaims(t, db, alice, notes, sub, l.Cursor, last)
+}
+
+// pushClaims: a delivery stored twice is one; a due delivery is claimed
+// once; ids the cursor passed are no longer marked displayed.
+func pushClaims(t *testing.T, db *sqlstore.DB, alice parkmate.User, notes []parkmate.Notification, sub push.Subscription, cursor, last int64) {
 	now := time.Now()
 	update(t, db, func(tx *sqlstore.Tx) error {
 		return tx.AddDeliveries([]push.NewDelivery{{NotificationID: notes[0].ID, SubscriptionID: sub.ID, NextAt: now, GiveUpAt: now.Add(time.Hour)},
@@ -150,7 +156,7 @@ func pushCandidates(t *testing.T, db *sqlstore.DB) {
 		if _, ok, err := tx.TakePushLease("t", now, now.Add(time.Minute)); err != nil || !ok {
 			t.Fatalf("lease: %v", err)
 		}
-		if ok, err := tx.AdvancePushCursor("t", l.Cursor, last); err != nil || !ok {
+		if ok, err := tx.AdvancePushCursor("t", cursor, last); err != nil || !ok {
 			t.Fatalf("advance: %v", err)
 		}
 		if err := tx.ForgetDisplayed(last); err != nil {

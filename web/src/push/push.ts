@@ -199,5 +199,6 @@ export function onOpenBooking(fn: (bookingId: number | null, notificationId: num
     if (d?.type === 'parkmate:open-booking') fn(d.booking_id ?? null, d.notification_id ?? null);
   };
   navigator.serviceWorker.addEventListener('message', listener);
+  navigator.serviceWorker.startMessages(); // deliver messages sent before the page was ready
   return () => navigator.serviceWorker.removeEventListener('message', listener);
 }
