@@ -39,7 +39,9 @@ func (s *Service) Run(ctx context.Context) {
 			s.log.Error("push worker", "err", err)
 		}
 		wait := s.cfg.Interval
-		if due := s.graceEnds.Load(); due != 0 {
+		if s.backlog.Load() {
+			wait = time.Millisecond // the pass stopped with work left
+		} else if due := s.graceEnds.Load(); due != 0 {
 			wait = min(wait, max(time.Until(time.Unix(0, due)), time.Millisecond))
 		}
 		t.Reset(wait)
@@ -64,28 +66,26 @@ func (s *Service) Nudge() {
 // Pass is one round of the worker: Run calls it every Interval.
 func (s *Service) Pass(ctx context.Context) error {
 	defer s.passed()
+	s.backlog.Store(false)
 	lead, err := s.lead(ctx)
 	if err != nil || !lead {
 		return err
 	}
-	for range maxSteps {
-		more, err := s.advance(ctx)
-		if errors.Is(err, errLostLease) {
+	more := true
+	for i := 0; more && i < maxSteps; i++ {
+		if more, err = s.advance(ctx); errors.Is(err, errLostLease) {
 			return nil
-		}
-		if err != nil || !more {
-			if err != nil {
-				return err
-			}
-			break
-		}
-	}
-	for range maxSteps {
-		more, err := s.deliver(ctx)
-		if err != nil || !more {
+		} else if err != nil {
 			return err
 		}
 	}
+	sending := true
+	for i := 0; sending && i < maxSteps; i++ {
+		if sending, err = s.deliver(ctx); err != nil {
+			return err
+		}
+	}
+	s.backlog.Store(more || sending)
 	return nil
 }
 
@@ -220,21 +220,27 @@ func (s *Service) fanOut(tx Tx, cands []Candidate, now time.Time) error {
 	return tx.AddDeliveries(ds)
 }
 
-// deliver claims up to Batch due deliveries and sends them: those of one
+// deliver claims up to 4×Concurrency due deliveries (at most Batch) and
+// sends them: those of one
 // subscription one after another in notification order, different
 // subscriptions at once (at most Concurrency). more reports a full batch.
 func (s *Service) deliver(ctx context.Context) (more bool, err error) {
 	now := s.clock.Now()
+	limit := min(s.cfg.Batch, 4*s.cfg.Concurrency)
 	var due []Delivery
-	if err := s.db.View(ctx, func(tx Tx) (err error) { due, err = tx.DueDeliveries(now, s.cfg.Batch); return err }); err != nil || len(due) == 0 {
+	if err := s.db.View(ctx, func(tx Tx) (err error) { due, err = tx.DueDeliveries(now, limit); return err }); err != nil || len(due) == 0 {
 		return false, err
 	}
 	ids := make([]int64, len(due))
 	for i, d := range due {
 		ids[i] = d.ID
 	}
+	// The claim outlasts the batch: a subscription's pushes stop at its
+	// first failure, so each group waits out at most one timeout, and the
+	// groups go Concurrency at a time.
+	rounds := (len(due)+s.cfg.Concurrency-1)/s.cfg.Concurrency + 1
+	claimUntil := now.Add(time.Duration(rounds)*s.cfg.Timeout + 5*time.Second)
 	var claimed []int64
-	claimUntil := now.Add(2*s.cfg.Timeout + 5*time.Second)
 	if err := s.db.Update(ctx, func(tx Tx) (err error) { claimed, err = tx.ClaimDeliveries(ids, now, claimUntil); return err }); err != nil {
 		return false, err
 	}
@@ -265,7 +271,7 @@ func (s *Service) deliver(ctx context.Context) (more bool, err error) {
 		}(groups[sid])
 	}
 	wg.Wait()
-	return len(due) == s.cfg.Batch, nil
+	return len(due) == limit, nil
 }
 
 // sendInOrder sends one subscription's deliveries in order; after a

@@ -136,6 +136,7 @@ type Service struct {
 	passes    chan struct{} // closed and replaced when a worker pass ends
 	wake      chan struct{} // Nudge
 	graceEnds atomic.Int64  // when the oldest notification in its grace may go (Unix ns; 0: none)
+	backlog   atomic.Bool   // the last pass stopped with work left
 }
 
 // New returns the Service of a node: it checks the configuration and
