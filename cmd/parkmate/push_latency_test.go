@@ -22,7 +22,7 @@ import (
 // scheduler firing an expiry warning (the notification's created_at, the
 // instant of its transaction) to the test push service receiving its
 // push, less the grace. It logs the figures and asserts none.
-// PARKMATE_PUSH_LATENCY_N sets the number of warnings (default 10),
+// PARKMATE_PUSH_LATENCY_N sets the number of warnings (default 5),
 // PARKMATE_PUSH_LATENCY_INTERVAL --push-interval (default 500ms, the
 // flag's), PARKMATE_PUSH_LATENCY_GRACE --push-grace (default 0).
 //
@@ -30,7 +30,7 @@ import (
 func TestPushLatency(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("PARKMATE_PUSH_LATENCY_N"))
 	if n <= 0 {
-		n = 10
+		n = 5
 	}
 	interval, err := time.ParseDuration(os.Getenv("PARKMATE_PUSH_LATENCY_INTERVAL"))
 	if err != nil {
