@@ -90,9 +90,17 @@ type Booking struct {
 	StartsAt   time.Time     `json:"starts_at"`
 	EndsAt     time.Time     `json:"ends_at"`
 	CreatedAt  time.Time     `json:"created_at"`
-	Warned     bool          `json:"-"`
-	Payments   []Payment     `json:"payments,omitempty"`
-	CarWashes  []CarWash     `json:"carwashes,omitempty"`
+	// EndedAt is when the booking left ACTIVE (nil while it is ACTIVE).
+	EndedAt *time.Time `json:"ended_at"`
+	// PriceCents is the price of the booked time, set when it was booked
+	// and on each renewal; the API shows it as "price" in currency units.
+	PriceCents int64 `json:"-"`
+	// PaymentStatus is the status of the newest payment ("" when none);
+	// the API shows null for none.
+	PaymentStatus PaymentStatus `json:"-"`
+	Warned        bool          `json:"-"`
+	Payments      []Payment     `json:"payments,omitempty"`
+	CarWashes     []CarWash     `json:"carwashes,omitempty"`
 }
 
 // PaymentMethod is how a booking is paid.
@@ -130,6 +138,10 @@ type Payment struct {
 	AmountCents int64         `json:"-"`
 	Status      PaymentStatus `json:"status"`
 	CreatedAt   time.Time     `json:"created_at"`
+	// Driver, LotName and SlotNumber name what the payment is for.
+	Driver     string `json:"driver"`
+	LotName    string `json:"lot_name"`
+	SlotNumber int    `json:"slot_number"`
 }
 
 // CarWashStatus is the state of a car wash.
@@ -167,6 +179,10 @@ type CarWash struct {
 	Service   string        `json:"service"`
 	Status    CarWashStatus `json:"status"`
 	CreatedAt time.Time     `json:"created_at"`
+	// Driver, LotName and SlotNumber name what the wash is for.
+	Driver     string `json:"driver"`
+	LotName    string `json:"lot_name"`
+	SlotNumber int    `json:"slot_number"`
 }
 
 // Assignment puts an employee on a lot.
@@ -187,4 +203,28 @@ func (p Payment) MarshalJSON() ([]byte, error) {
 		plain
 		Amount float64 `json:"amount"`
 	}{plain(p), float64(p.AmountCents) / 100})
+}
+
+// MarshalJSON shows the price as a number of currency units, the payment
+// status as null when there is no payment, and the payments and car
+// washes when they were read (nil: not read, omitted; empty: none).
+func (b Booking) MarshalJSON() ([]byte, error) {
+	type plain Booking
+	out := struct {
+		plain
+		Price         float64        `json:"price"`
+		PaymentStatus *PaymentStatus `json:"payment_status"`
+		Payments      *[]Payment     `json:"payments,omitempty"`
+		CarWashes     *[]CarWash     `json:"carwashes,omitempty"`
+	}{plain: plain(b), Price: float64(b.PriceCents) / 100}
+	if b.PaymentStatus != "" {
+		out.PaymentStatus = &b.PaymentStatus
+	}
+	if b.Payments != nil {
+		out.Payments = &b.Payments
+	}
+	if b.CarWashes != nil {
+		out.CarWashes = &b.CarWashes
+	}
+	return json.Marshal(out)
 }

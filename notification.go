@@ -40,6 +40,14 @@ const (
 	EventAssignmentCreated       = "assignment.created"
 )
 
+// The stable event names of the events added for the people who must act
+// on a change (owners and employees).
+const (
+	EventPaymentAwaitingVerification = "payment.awaiting_verification"
+	EventCarWashRequested            = "carwash.requested"
+	EventBookingCancelledByUser      = "booking.cancelled_by_user"
+)
+
 // Notification is one stored message to one user, or to every member of a
 // group (GroupKey set, UserID zero). IDs increase per user in commit order.
 // Its JSON form is the WebSocket frame.

@@ -24,18 +24,23 @@ const (
 	KindReadState
 	// KindSessionEnded closes the sockets of one session (logout) with 4401.
 	KindSessionEnded
+	// KindLive is a live-only frame for proto-2 sockets: to a user, to a
+	// group, or (Lot set) to the sockets that watch a lot.
+	KindLive
 )
 
 // Message travels from the node that committed a change, through the
 // broker, to every node's hub. Frame is the JSON text frame the sockets
 // send.
 type Message struct {
-	Kind      Kind            `json:"k"`
-	UserID    int64           `json:"u,omitempty"`
-	Group     string          `json:"g,omitempty"`
-	SessionID string          `json:"s,omitempty"`
-	ID        int64           `json:"i,omitempty"`
-	Frame     json.RawMessage `json:"f,omitempty"`
+	Kind      Kind   `json:"k"`
+	UserID    int64  `json:"u,omitempty"`
+	Group     string `json:"g,omitempty"`
+	SessionID string `json:"s,omitempty"`
+	ID        int64  `json:"i,omitempty"`
+	// Lot addresses a KindLive message to the sockets watching that lot.
+	Lot   int64           `json:"l,omitempty"`
+	Frame json.RawMessage `json:"f,omitempty"`
 
 	wire []byte
 }
@@ -82,4 +87,42 @@ func ReadAllMessage(userID, upTo int64) Message {
 // SessionEndedMessage closes the sockets of a session.
 func SessionEndedMessage(userID int64, sessionID string) Message {
 	return Message{Kind: KindSessionEnded, UserID: userID, SessionID: sessionID}
+}
+
+// LiveMessages encodes what a committed transaction tells screens: one
+// message per user told of each change (and one to the admins' group, or
+// to everyone),
+// and one per slot change to the lot's watchers. Frames are
+// {"type":"changed",...} and {"type":"slot",...}.
+func LiveMessages(l parkmate.Live) ([]Message, error) {
+	var out []Message
+	for _, c := range l.Changes {
+		frame, err := json.Marshal(struct {
+			Type string `json:"type"`
+			parkmate.Change
+		}{"changed", c})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range c.UserIDs {
+			out = append(out, Message{Kind: KindLive, UserID: u, Frame: frame})
+		}
+		switch {
+		case c.Everyone:
+			out = append(out, Message{Kind: KindLive, Group: parkmate.GroupAll, Frame: frame})
+		case c.Admins:
+			out = append(out, Message{Kind: KindLive, Group: parkmate.RoleGroup(parkmate.RoleAdmin), Frame: frame})
+		}
+	}
+	for _, sc := range l.Slots {
+		frame, err := json.Marshal(struct {
+			Type string `json:"type"`
+			parkmate.SlotChange
+		}{"slot", sc})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Message{Kind: KindLive, Lot: sc.LotID, Frame: frame})
+	}
+	return out, nil
 }

@@ -52,12 +52,7 @@ func (s *Server) booking(w http.ResponseWriter, r *http.Request, c caller) error
 	if b.CarWashes == nil {
 		b.CarWashes = []parkmate.CarWash{}
 	}
-	type full struct {
-		parkmate.Booking
-		Payments  []parkmate.Payment `json:"payments"`
-		CarWashes []parkmate.CarWash `json:"carwashes"`
-	}
-	s.writeJSON(w, http.StatusOK, full{b, b.Payments, b.CarWashes})
+	s.writeJSON(w, http.StatusOK, b) // with its payments and car washes, [] for none
 	return nil
 }
 

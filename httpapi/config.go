@@ -18,6 +18,8 @@ func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
 		"max_booking_minutes":    int(cfg.MaxBooking / time.Minute),
 		"carwash_services":       parkmate.CarWashServices(),
 		"messages":               notify.CountdownMessages(cfg.ExpiryWarning),
+		"currency":               cfg.Currency,
+		"price_per_hour":         float64(cfg.PricePerHourCents) / 100,
 	})
 	return nil
 }

@@ -50,6 +50,7 @@ type quiet struct{}
 
 func (quiet) ReadState(context.Context, int64, []int64)   {}
 func (quiet) ReadAll(context.Context, int64, int64)       {}
+func (quiet) Live(context.Context, parkmate.Live)         {}
 func (quiet) SessionEnded(context.Context, int64, string) {}
 
 // api is one node's HTTP handler over the real rules and a SQLite file,
@@ -244,10 +245,10 @@ func (a *api) get(as, path string, v any) {
 var (
 	listKeys    = []string{"items", "next"}
 	bookingKeys = []string{"id", "user_id", "username", "slot_id", "slot_number", "lot_id", "lot_name", "status",
-		"starts_at", "ends_at", "created_at"}
+		"starts_at", "ends_at", "created_at", "ended_at", "price", "payment_status"}
 	fullBookingKeys = append(slices.Clone(bookingKeys), "payments", "carwashes")
-	paymentKeys     = []string{"id", "booking_id", "lot_id", "user_id", "method", "status", "amount", "created_at"}
-	carWashKeys     = []string{"id", "booking_id", "lot_id", "user_id", "service", "status", "created_at"}
+	paymentKeys     = []string{"id", "booking_id", "lot_id", "user_id", "method", "status", "amount", "created_at", "driver", "lot_name", "slot_number"}
+	carWashKeys     = []string{"id", "booking_id", "lot_id", "user_id", "service", "status", "created_at", "driver", "lot_name", "slot_number"}
 	userKeys        = []string{"id", "username", "role"}
 	lotKeys         = []string{"id", "name", "owner_id", "slots", "free"}
 	inboxKeys       = []string{"id", "type", "message", "event", "data", "created_at", "read"}

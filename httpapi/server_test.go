@@ -25,7 +25,7 @@ import (
 func TestConfig(t *testing.T) {
 	a := newAPI(t, httpapi.Config{}, nil)
 	a.run([]call{{"config", "", "GET", "/api/config/", nil, 200, "",
-		[]string{"expiry_warning_seconds", "max_booking_minutes", "carwash_services", "messages"}, nil}})
+		[]string{"expiry_warning_seconds", "max_booking_minutes", "carwash_services", "messages", "currency", "price_per_hour"}, nil}})
 	var cfg struct {
 		ExpiryWarningSeconds int               `json:"expiry_warning_seconds"`
 		MaxBookingMinutes    int               `json:"max_booking_minutes"`

@@ -47,6 +47,8 @@ type Hub struct {
 	endedMu     sync.Mutex
 	ended       map[string]time.Time
 	endedPruned time.Time
+
+	watch watchers
 }
 
 // endedMemory is how long an ended session is remembered; handshakes take
@@ -103,8 +105,10 @@ func (h *Hub) rememberEnded(id string) {
 	h.ended[id] = now
 }
 
-// Remove unregisters a socket. Removing one that is not there does nothing.
+// Remove unregisters a socket and its watches. Removing one that is not
+// there does nothing.
 func (h *Hub) Remove(s Subscriber) {
+	h.unwatch(s)
 	sh := h.shard(s.UserID())
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -142,6 +146,10 @@ func (h *Hub) UserCount(userID int64) int {
 func (h *Hub) Handle(msgs []broker.Message) {
 	for i := range msgs {
 		m := &msgs[i]
+		if m.Lot != 0 {
+			h.handleLot(m)
+			continue
+		}
 		if m.Group != "" {
 			h.handleGroup(m)
 			continue

@@ -1,5 +1,6 @@
 // Package notify is the policy of ParkMate's notifications: for each of
-// the design's ten events, who is told, at which level, with which words.
+// the design's ten events and the three added for owners and employees
+// (Events), who is told, at which level, with which words.
 // It only builds notifications; package parking stores them with the
 // change that causes them.
 package notify
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"parkmate"
@@ -20,8 +22,9 @@ type Event struct {
 	Level parkmate.Level
 }
 
-// Events returns the design's table of the ten events, in their order
-// (event 1 first).
+// Events returns the table of events: the design's ten in their order
+// (event 1 first), then the three added for the people who must act on a
+// change.
 func Events() []Event {
 	return []Event{
 		{parkmate.EventBookingExpiring, parkmate.LevelWarning},
@@ -34,6 +37,9 @@ func Events() []Event {
 		{parkmate.EventBookingCreated, parkmate.LevelInfo},
 		{parkmate.EventCarWashCompleted, parkmate.LevelSuccess},
 		{parkmate.EventAssignmentCreated, parkmate.LevelInfo},
+		{parkmate.EventPaymentAwaitingVerification, parkmate.LevelInfo},
+		{parkmate.EventCarWashRequested, parkmate.LevelInfo},
+		{parkmate.EventBookingCancelledByUser, parkmate.LevelInfo},
 	}
 }
 
@@ -132,4 +138,39 @@ func AssignmentCreated(a parkmate.Assignment) []parkmate.Notification {
 		note(a.OwnerID, parkmate.EventAssignmentCreated, fmt.Sprintf("%s has been assigned to %s.", a.Employee, a.LotName), data),
 		note(a.EmployeeID, parkmate.EventAssignmentCreated, fmt.Sprintf("You have been assigned to %s.", a.LotName), data),
 	}
+}
+
+// PaymentAwaitingVerification tells the lot's owner that a cash payment
+// waits for verification.
+func PaymentAwaitingVerification(p parkmate.Payment, ownerID int64) parkmate.Notification {
+	amount := float64(p.AmountCents) / 100
+	return note(ownerID, parkmate.EventPaymentAwaitingVerification,
+		fmt.Sprintf("Cash payment of %.2f from %s for booking #%d at %s awaits your verification.", amount, p.Driver, p.BookingID, p.LotName),
+		map[string]any{"payment_id": p.ID, "booking_id": p.BookingID, "lot_id": p.LotID, "amount": amount, "driver": p.Driver})
+}
+
+// CarWashRequested tells a lot's owner or employee that a car wash was
+// ordered; there is one notification per recipient.
+func CarWashRequested(c parkmate.CarWash, to []int64) []parkmate.Notification {
+	data := map[string]any{"carwash_id": c.ID, "booking_id": c.BookingID, "lot_id": c.LotID, "service": c.Service, "driver": c.Driver}
+	msg := fmt.Sprintf("%s car wash ordered by %s for booking #%d (slot %d at %s).", capitalize(c.Service), c.Driver, c.BookingID, c.SlotNumber, c.LotName)
+	out := make([]parkmate.Notification, 0, len(to))
+	for _, id := range to {
+		out = append(out, note(id, parkmate.EventCarWashRequested, msg, data))
+	}
+	return out
+}
+
+// BookingCancelledByUser tells the lot's owner that a driver cancelled.
+func BookingCancelledByUser(b parkmate.Booking) parkmate.Notification {
+	return note(b.OwnerID, parkmate.EventBookingCancelledByUser,
+		fmt.Sprintf("%s cancelled booking #%d (slot %d at %s).", b.Username, b.ID, b.SlotNumber, b.LotName),
+		map[string]any{"booking_id": b.ID, "lot_id": b.LotID, "slot_id": b.SlotID, "driver": b.Username})
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -78,13 +78,15 @@ func TestAssignmentTellsTheOwnerAndTheEmployee(t *testing.T) {
 	}
 }
 
-// TestEventTable checks the table: ten distinct events, each at a valid
-// level, in the design's order, and a fresh copy on every call.
+// TestEventTable checks the table: the design's ten events in its order,
+// then the three for owners and employees, each at a valid level, and a
+// fresh copy on every call.
 func TestEventTable(t *testing.T) {
 	events := notify.Events()
 	want := []string{parkmate.EventBookingExpiring, parkmate.EventBookingExpired, parkmate.EventBookingRenewed,
 		parkmate.EventBookingRenewFailed, parkmate.EventBookingCompleted, parkmate.EventBookingCancelledByAdmin,
-		parkmate.EventPaymentVerified, parkmate.EventBookingCreated, parkmate.EventCarWashCompleted, parkmate.EventAssignmentCreated}
+		parkmate.EventPaymentVerified, parkmate.EventBookingCreated, parkmate.EventCarWashCompleted, parkmate.EventAssignmentCreated,
+		parkmate.EventPaymentAwaitingVerification, parkmate.EventCarWashRequested, parkmate.EventBookingCancelledByUser}
 	var names []string
 	for _, e := range events {
 		names = append(names, e.Name)

@@ -17,17 +17,18 @@ type BookingTx interface {
 	// CreateBooking inserts an ACTIVE booking of slotID from Now to ends; a
 	// slot that has an ACTIVE booking already fails with ECONFLICT
 	// slot_taken.
-	CreateBooking(userID, slotID int64, ends time.Time) (int64, error)
+	CreateBooking(userID, slotID int64, ends time.Time, priceCents int64) (int64, error)
 	// BookingByID returns a booking with its slot, lot and driver.
 	BookingByID(id int64) (parkmate.Booking, error)
 	// Bookings lists bookings.
 	Bookings(f parkmate.BookingFilter) ([]parkmate.Booking, error)
-	// SetBookingStatus moves an ACTIVE booking to status; ok is false when
-	// it was not ACTIVE.
+	// SetBookingStatus moves an ACTIVE booking to status, ended at Now; ok
+	// is false when it was not ACTIVE.
 	SetBookingStatus(id int64, status parkmate.BookingStatus) (ok bool, err error)
-	// ExtendBooking moves an ACTIVE booking's end, and arms its expiry
-	// warning again when warnAgain; ok is false when it was not ACTIVE.
-	ExtendBooking(id int64, ends time.Time, warnAgain bool) (ok bool, err error)
+	// ExtendBooking moves an ACTIVE booking's end and sets its price, and
+	// arms its expiry warning again when warnAgain; ok is false when it was
+	// not ACTIVE.
+	ExtendBooking(id int64, ends time.Time, warnAgain bool, priceCents int64) (ok bool, err error)
 }
 
 // Book holds a free slot for minutes (event 8 to the lot's owner).
@@ -39,15 +40,22 @@ func (s *Service) Book(ctx context.Context, actor parkmate.User, slotID int64, m
 		return parkmate.Booking{}, err
 	}
 	var b parkmate.Booking
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		if _, _, err := tx.SlotLot(slotID); err != nil {
 			return err
 		}
-		id, err := tx.CreateBooking(actor.ID, slotID, tx.Now().Add(time.Duration(minutes)*time.Minute))
+		d := time.Duration(minutes) * time.Minute
+		id, err := tx.CreateBooking(actor.ID, slotID, tx.Now().Add(d), s.price(d))
 		if err != nil {
 			return err
 		}
 		if b, err = tx.BookingByID(id); err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourceBooking, b.ID, string(b.Status)); err != nil {
+			return err
+		}
+		if err := slotChanged(tx, live, b, false); err != nil {
 			return err
 		}
 		_, err = tx.AddNotification(notify.BookingCreated(b))
@@ -132,7 +140,8 @@ func (s *Service) Renew(ctx context.Context, actor parkmate.User, id int64, minu
 	}
 	var b parkmate.Booking
 	var failure error
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
+		failure = nil
 		var err error
 		if b, err = ownBooking(tx, actor, id); err != nil {
 			return err
@@ -153,10 +162,13 @@ func (s *Service) Renew(ctx context.Context, actor parkmate.User, id int64, minu
 			_, err = tx.AddNotification(notify.BookingRenewFailed(b, pe.Message))
 			return err
 		}
-		if _, err = tx.ExtendBooking(id, newEnd, newEnd.Sub(now) > s.cfg.ExpiryWarning); err != nil {
+		if _, err = tx.ExtendBooking(id, newEnd, newEnd.Sub(now) > s.cfg.ExpiryWarning, s.price(newEnd.Sub(b.StartsAt))); err != nil {
 			return err
 		}
 		if b, err = tx.BookingByID(id); err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourceBooking, b.ID, string(b.Status)); err != nil {
 			return err
 		}
 		_, err = tx.AddNotification(notify.BookingRenewed(b))
@@ -188,7 +200,8 @@ func (s *Service) Cancel(ctx context.Context, actor parkmate.User, id int64) (pa
 			n := notify.BookingCancelledByAdmin(b)
 			return parkmate.BookingCancelledByAdmin, &n, nil
 		case actor.Role == parkmate.RoleDriver && b.UserID == actor.ID:
-			return parkmate.BookingCancelledByUser, nil, nil
+			n := notify.BookingCancelledByUser(b)
+			return parkmate.BookingCancelledByUser, &n, nil
 		}
 		return "", nil, forbidden("Only the booking's driver or an admin may cancel it.")
 	})
@@ -198,7 +211,7 @@ func (s *Service) Cancel(ctx context.Context, actor parkmate.User, id int64) (pa
 func (s *Service) finish(ctx context.Context, actor parkmate.User, id int64,
 	rule func(Tx, parkmate.Booking) (parkmate.BookingStatus, *parkmate.Notification, error)) (parkmate.Booking, error) {
 	var b parkmate.Booking
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		var err error
 		if b, err = tx.BookingByID(id); err != nil {
 			return err
@@ -214,7 +227,15 @@ func (s *Service) finish(ctx context.Context, actor parkmate.User, id int64,
 		if !ok {
 			return parkmate.CodedErrorf(parkmate.ECONFLICT, "booking_not_active", "The booking is %s, not ACTIVE.", b.Status)
 		}
-		b.Status = status
+		if b, err = tx.BookingByID(id); err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourceBooking, b.ID, string(b.Status)); err != nil {
+			return err
+		}
+		if err := slotChanged(tx, live, b, true); err != nil {
+			return err
+		}
 		if n != nil {
 			_, err = tx.AddNotification(*n)
 		}

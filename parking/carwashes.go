@@ -28,7 +28,7 @@ func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, booking
 			"service must be %s.", parkmate.OneOf(parkmate.CarWashServices()))
 	}
 	var c parkmate.CarWash
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		b, err := ownBooking(tx, actor, bookingID)
 		if err != nil {
 			return err
@@ -40,7 +40,17 @@ func (s *Service) OrderCarWash(ctx context.Context, actor parkmate.User, booking
 		if err != nil {
 			return err
 		}
-		c, err = tx.CarWashByID(id)
+		if c, err = tx.CarWashByID(id); err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourceCarWash, c.ID, string(c.Status)); err != nil {
+			return err
+		}
+		staff, err := tx.LotEmployees(b.LotID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddNotifications(notify.CarWashRequested(c, append([]int64{b.OwnerID}, staff...)))
 		return err
 	})
 	return c, err
@@ -74,7 +84,7 @@ func (s *Service) CompleteCarWash(ctx context.Context, actor parkmate.User, id i
 // moveCarWash changes a wash's status; the lot's owner or its employees.
 func (s *Service) moveCarWash(ctx context.Context, actor parkmate.User, id int64, to parkmate.CarWashStatus) (parkmate.CarWash, error) {
 	var c parkmate.CarWash
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		var err error
 		if c, err = tx.CarWashByID(id); err != nil {
 			return err
@@ -100,6 +110,12 @@ func (s *Service) moveCarWash(ctx context.Context, actor parkmate.User, id int64
 			return parkmate.CodedErrorf(parkmate.ECONFLICT, "carwash_completed", "The car wash is already completed.")
 		}
 		c.Status = to
+		watchers, err := audience(tx, c.UserID, owner, c.LotID)
+		if err != nil {
+			return err
+		}
+		live.Changes = append(live.Changes, parkmate.Change{Resource: parkmate.ResourceCarWash, ID: c.ID, BookingID: c.BookingID,
+			LotID: c.LotID, Status: string(c.Status), UserIDs: watchers, Admins: true})
 		if to == parkmate.CarWashCompleted {
 			_, err = tx.AddNotification(notify.CarWashCompleted(c))
 		}

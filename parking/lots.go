@@ -22,12 +22,16 @@ type LotTx interface {
 	// Slots lists a lot's slots by number, free when no booking of theirs
 	// is ACTIVE.
 	Slots(lotID int64) ([]parkmate.Slot, error)
+	// ExistingLots returns those of ids that are lots.
+	ExistingLots(ids []int64) (map[int64]bool, error)
 }
 
 // AssignmentTx stores which employees work on which lots.
 type AssignmentTx interface {
 	// IsEmployeeOf reports whether an employee is assigned to a lot.
 	IsEmployeeOf(employeeID, lotID int64) (bool, error)
+	// LotEmployees returns the ids of the employees assigned to a lot.
+	LotEmployees(lotID int64) ([]int64, error)
 	// CreateAssignment assigns an employee to a lot; twice fails with
 	// ECONFLICT already_assigned.
 	CreateAssignment(a parkmate.Assignment) (parkmate.Assignment, error)
@@ -48,8 +52,9 @@ func (s *Service) CreateLot(ctx context.Context, actor parkmate.User, name strin
 		return parkmate.Lot{}, invalid("A lot has 1 to %d slots.", s.cfg.MaxSlots)
 	}
 	var lot parkmate.Lot
-	err := s.db.Update(ctx, func(tx Tx) (err error) {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) (err error) {
 		lot, err = tx.CreateLot(parkmate.Lot{Name: name, OwnerID: actor.ID, Slots: slots})
+		live.Changes = append(live.Changes, parkmate.Change{Resource: parkmate.ResourceLot, ID: lot.ID, LotID: lot.ID, Everyone: true})
 		return err
 	})
 	return lot, err
@@ -83,13 +88,24 @@ func (s *Service) Slots(ctx context.Context, actor parkmate.User, lotID int64) (
 	return out, err
 }
 
+// ExistingLots returns those of ids that are lots. Every signed-in user
+// may see any lot's slots, so any of them may watch any lot.
+func (s *Service) ExistingLots(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	var out map[int64]bool
+	err := s.db.View(ctx, func(tx Tx) (err error) {
+		out, err = tx.ExistingLots(ids)
+		return err
+	})
+	return out, err
+}
+
 // Assign puts an employee on a lot (event 10); admins only.
 func (s *Service) Assign(ctx context.Context, actor parkmate.User, employeeID, lotID int64) (parkmate.Assignment, error) {
 	if err := requireRole(actor, parkmate.RoleAdmin); err != nil {
 		return parkmate.Assignment{}, err
 	}
 	var a parkmate.Assignment
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		emp, err := tx.UserByID(employeeID)
 		if err != nil {
 			return err
@@ -105,6 +121,8 @@ func (s *Service) Assign(ctx context.Context, actor parkmate.User, employeeID, l
 		if err != nil {
 			return err
 		}
+		live.Changes = append(live.Changes, parkmate.Change{Resource: parkmate.ResourceAssignment, ID: a.ID, LotID: a.LotID,
+			UserIDs: []int64{a.OwnerID, a.EmployeeID}, Admins: true})
 		_, err = tx.AddNotifications(notify.AssignmentCreated(a))
 		return err
 	})

@@ -11,13 +11,13 @@ import (
 // The memStore's bookings, payments, car washes, notifications and
 // idempotency keys.
 
-func (tx *memTx) CreateBooking(userID, slotID int64, ends time.Time) (int64, error) {
+func (tx *memTx) CreateBooking(userID, slotID int64, ends time.Time, priceCents int64) (int64, error) {
 	if !tx.slotFree(slotID) {
 		return 0, parkmate.CodedErrorf(parkmate.ECONFLICT, "slot_taken", "This slot is already booked.")
 	}
 	id := tx.newID()
 	tx.st.bookings[id] = parkmate.Booking{ID: id, UserID: userID, SlotID: slotID, Status: parkmate.BookingActive,
-		StartsAt: tx.now, EndsAt: ends, CreatedAt: tx.now}
+		StartsAt: tx.now, EndsAt: ends, CreatedAt: tx.now, PriceCents: priceCents}
 	return id, nil
 }
 
@@ -26,6 +26,12 @@ func (tx *memTx) booking(b parkmate.Booking) parkmate.Booking {
 	s := tx.st.slots[b.SlotID]
 	l := tx.st.lots[s.LotID]
 	b.Username, b.SlotNumber, b.LotID, b.LotName, b.OwnerID = tx.st.users[b.UserID].Username, s.Number, l.ID, l.Name, l.OwnerID
+	var newest int64
+	for _, p := range tx.st.payments {
+		if p.BookingID == b.ID && p.ID > newest {
+			newest, b.PaymentStatus = p.ID, p.Status
+		}
+	}
 	return b
 }
 
@@ -77,19 +83,25 @@ func (tx *memTx) setBooking(id int64, cond func(parkmate.Booking) bool, change f
 func active(b parkmate.Booking) bool { return b.Status == parkmate.BookingActive }
 
 func (tx *memTx) SetBookingStatus(id int64, status parkmate.BookingStatus) (bool, error) {
-	return tx.setBooking(id, active, func(b *parkmate.Booking) { b.Status = status })
+	return tx.setBooking(id, active, func(b *parkmate.Booking) {
+		now := tx.now
+		b.Status, b.EndedAt = status, &now
+	})
 }
 
-func (tx *memTx) ExtendBooking(id int64, ends time.Time, warnAgain bool) (bool, error) {
+func (tx *memTx) ExtendBooking(id int64, ends time.Time, warnAgain bool, priceCents int64) (bool, error) {
 	return tx.setBooking(id, active, func(b *parkmate.Booking) {
-		b.EndsAt = ends
+		b.EndsAt, b.PriceCents = ends, priceCents
 		b.Warned = b.Warned && !warnAgain
 	})
 }
 
 func (tx *memTx) ExpireBooking(id int64, now time.Time) (bool, error) {
 	return tx.setBooking(id, func(b parkmate.Booking) bool { return active(b) && !b.EndsAt.After(now) },
-		func(b *parkmate.Booking) { b.Status = parkmate.BookingExpired })
+		func(b *parkmate.Booking) {
+			end := b.EndsAt
+			b.Status, b.EndedAt = parkmate.BookingExpired, &end
+		})
 }
 
 func (tx *memTx) MarkWarned(id int64) (bool, error) {
@@ -130,7 +142,7 @@ func (tx *memTx) CreatePayment(p parkmate.Payment) (int64, error) {
 
 func (tx *memTx) payment(p parkmate.Payment) parkmate.Payment {
 	b := tx.booking(tx.st.bookings[p.BookingID])
-	p.LotID, p.UserID = b.LotID, b.UserID
+	p.LotID, p.UserID, p.Driver, p.LotName, p.SlotNumber = b.LotID, b.UserID, b.Username, b.LotName, b.SlotNumber
 	return p
 }
 
@@ -176,7 +188,7 @@ func (tx *memTx) CreateCarWash(c parkmate.CarWash) (int64, error) {
 
 func (tx *memTx) carWash(c parkmate.CarWash) parkmate.CarWash {
 	b := tx.booking(tx.st.bookings[c.BookingID])
-	c.LotID, c.UserID = b.LotID, b.UserID
+	c.LotID, c.UserID, c.Driver, c.LotName, c.SlotNumber = b.LotID, b.UserID, b.Username, b.LotName, b.SlotNumber
 	return c
 }
 

@@ -262,6 +262,27 @@ func (tx *memTx) SlotLot(slotID int64) (parkmate.Slot, parkmate.Lot, error) {
 	return s, l, err
 }
 
+func (tx *memTx) ExistingLots(ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, id := range ids {
+		if _, ok := tx.st.lots[id]; ok {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+func (tx *memTx) LotEmployees(lotID int64) ([]int64, error) {
+	var out []int64
+	for _, a := range tx.st.assignments {
+		if a.LotID == lotID {
+			out = append(out, a.EmployeeID)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 func (tx *memTx) IsEmployeeOf(employeeID, lotID int64) (bool, error) {
 	for _, a := range tx.st.assignments {
 		if a.EmployeeID == employeeID && a.LotID == lotID {
@@ -290,4 +311,11 @@ func (tx *memTx) Assignments(f parkmate.AssignmentFilter) ([]parkmate.Assignment
 		out[i].Employee, out[i].LotName, out[i].OwnerID = tx.st.users[a.EmployeeID].Username, l.Name, l.OwnerID
 	}
 	return out, nil
+}
+
+// nextID makes id the id of the next row made.
+func (m *memStore) nextID(id int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.st.lastID = id - 1
 }

@@ -38,15 +38,24 @@ func (s *Service) Pay(ctx context.Context, actor parkmate.User, bookingID int64,
 		return parkmate.Payment{}, invalid("amount must be above 0 and at most %d.", MaxAmountCents/100)
 	}
 	var p parkmate.Payment
-	err := s.db.Update(ctx, func(tx Tx) error {
-		if _, err := ownBooking(tx, actor, bookingID); err != nil {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
+		b, err := ownBooking(tx, actor, bookingID)
+		if err != nil {
 			return err
 		}
 		id, err := tx.CreatePayment(parkmate.Payment{BookingID: bookingID, Method: method, AmountCents: cents, Status: status})
 		if err != nil {
 			return err
 		}
-		p, err = tx.PaymentByID(id)
+		if p, err = tx.PaymentByID(id); err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourcePayment, p.ID, string(p.Status)); err != nil {
+			return err
+		}
+		if p.Status == parkmate.PaymentPending {
+			_, err = tx.AddNotification(notify.PaymentAwaitingVerification(p, b.OwnerID))
+		}
 		return err
 	})
 	return p, err
@@ -74,12 +83,16 @@ func (s *Service) Payments(ctx context.Context, actor parkmate.User, status stri
 // lot's owner only.
 func (s *Service) VerifyPayment(ctx context.Context, actor parkmate.User, id int64) (parkmate.Payment, error) {
 	var p parkmate.Payment
-	err := s.db.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx, live *parkmate.Live) error {
 		var err error
 		if p, err = tx.PaymentByID(id); err != nil {
 			return err
 		}
 		owner, err := tx.LotOwner(p.LotID)
+		if err != nil {
+			return err
+		}
+		to, err := audience(tx, p.UserID, owner, p.LotID)
 		if err != nil {
 			return err
 		}
@@ -97,6 +110,8 @@ func (s *Service) VerifyPayment(ctx context.Context, actor parkmate.User, id int
 			return parkmate.CodedErrorf(parkmate.ECONFLICT, "payment_not_pending", "The payment is %s, not PENDING.", p.Status)
 		}
 		p.Status = parkmate.PaymentVerified
+		live.Changes = append(live.Changes, parkmate.Change{Resource: parkmate.ResourcePayment, ID: p.ID, BookingID: p.BookingID,
+			LotID: p.LotID, Status: string(p.Status), UserIDs: to, Admins: true})
 		_, err = tx.AddNotification(notify.PaymentVerified(p))
 		return err
 	})

@@ -66,7 +66,7 @@ var permissions = []struct {
 		_, err := w.svc.Cancel(ctx, u, w.booking.ID)
 		return err
 	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok},
-		map[string][]string{"ada": {"booking.cancelled_by_admin>dana"}}},
+		map[string][]string{"ada": {"booking.cancelled_by_admin>dana"}, "dana": {"booking.cancelled_by_user>oscar"}}},
 	{"pay for it", func(w *world, u parkmate.User) error {
 		_, err := w.svc.Pay(ctx, u, w.booking.ID, parkmate.PaymentOnline, 250)
 		return err
@@ -79,7 +79,8 @@ var permissions = []struct {
 	{"order a car wash", func(w *world, u parkmate.User) error {
 		_, err := w.svc.OrderCarWash(ctx, u, w.booking.ID, "exterior")
 		return err
-	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, nil},
+	}, [7]string{ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		map[string][]string{"dana": {"carwash.requested>oscar", "carwash.requested>erin"}}},
 	{"start its car wash", func(w *world, u parkmate.User) error {
 		_, err := w.svc.StartCarWash(ctx, u, w.wash.ID)
 		return err

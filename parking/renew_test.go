@@ -38,7 +38,8 @@ func TestRenewals(t *testing.T) {
 		{"after its end", func(w *world) { w.clock.advance(time.Hour) }, 10, notActive, failed, time.Hour},
 		{"once completed", func(w *world) { must(w.svc.Complete(ctx, w.oscar, w.booking.ID))(w.t) }, 10, notActive,
 			[]string{"booking.completed>dana", "booking.renew_failed>dana"}, time.Hour},
-		{"once cancelled", func(w *world) { must(w.svc.Cancel(ctx, w.dana, w.booking.ID))(w.t) }, 10, notActive, failed, time.Hour},
+		{"once cancelled", func(w *world) { must(w.svc.Cancel(ctx, w.dana, w.booking.ID))(w.t) }, 10, notActive,
+			[]string{"booking.cancelled_by_user>oscar", "booking.renew_failed>dana"}, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)

@@ -69,13 +69,20 @@ func (s *Service) Tick(ctx context.Context) (warned, expired int, err error) {
 }
 
 func (s *Service) expire(ctx context.Context, id int64) (done bool, err error) {
-	err = s.db.Update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx, live *parkmate.Live) error {
+		done = false
 		ok, err := tx.ExpireBooking(id, s.clock.Now())
 		if err != nil || !ok {
 			return err
 		}
 		b, err := tx.BookingByID(id)
 		if err != nil {
+			return err
+		}
+		if err := bookingChanged(tx, live, b, parkmate.ResourceBooking, b.ID, string(b.Status)); err != nil {
+			return err
+		}
+		if err := slotChanged(tx, live, b, true); err != nil {
 			return err
 		}
 		done = true

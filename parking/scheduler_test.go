@@ -52,6 +52,7 @@ func TestScheduler(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			must(w.svc.Cancel(ctx, w.pat, w.otherBooking.ID))(t)
+			w.expectTold("booking.cancelled_by_user>olga")
 			start := w.clock.Now()
 			for _, k := range tc.ticks {
 				w.clock.advance(start.Add(k.at).Sub(w.clock.Now()))

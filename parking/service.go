@@ -19,6 +19,8 @@ type Notifier interface {
 	ReadState(ctx context.Context, userID int64, ids []int64)
 	// ReadAll tells a user's sockets that every id up to upTo was read.
 	ReadAll(ctx context.Context, userID, upTo int64)
+	// Live tells screens what a committed transaction changed.
+	Live(ctx context.Context, l parkmate.Live)
 }
 
 // Config holds the business limits. Zero fields take the defaults.
@@ -29,6 +31,10 @@ type Config struct {
 	ExpiryWarning time.Duration
 	// MaxSlots is the most slots a lot may have.
 	MaxSlots int
+	// PricePerHourCents prices the booked time; 0 makes bookings free.
+	PricePerHourCents int64
+	// Currency is the ISO 4217 code of prices and payments.
+	Currency string
 }
 
 // Defaults for Config.
@@ -36,6 +42,7 @@ const (
 	DefaultMaxBooking    = 24 * time.Hour
 	DefaultExpiryWarning = 5 * time.Minute
 	DefaultMaxSlots      = 500
+	DefaultCurrency      = "EUR"
 )
 
 // Service applies the business rules. It is safe for concurrent use.
@@ -57,11 +64,69 @@ func New(db Store, clock parkmate.Clock, notifier Notifier, cfg Config) *Service
 	if cfg.MaxSlots <= 0 {
 		cfg.MaxSlots = DefaultMaxSlots
 	}
+	if cfg.Currency == "" {
+		cfg.Currency = DefaultCurrency
+	}
 	return &Service{db: db, clock: clock, cfg: cfg, notifier: notifier}
 }
 
 // Config returns the service's limits.
 func (s *Service) Config() Config { return s.cfg }
+
+// update runs fn in one write transaction, as Store.Update does, and
+// after it commits tells screens what fn recorded in its Live.
+func (s *Service) update(ctx context.Context, fn func(Tx, *parkmate.Live) error) error {
+	var live parkmate.Live
+	err := s.db.Update(ctx, func(tx Tx) error {
+		live = parkmate.Live{} // a retried transaction starts again
+		return fn(tx, &live)
+	})
+	if err == nil && !live.Empty() {
+		s.notifier.Live(ctx, live)
+	}
+	return err
+}
+
+// audience returns who sees the objects of a booking on lotID: the
+// driver, the lot's owner and the lot's employees (admins see everything).
+func audience(tx Tx, driverID, ownerID, lotID int64) ([]int64, error) {
+	emps, err := tx.LotEmployees(lotID)
+	if err != nil {
+		return nil, err
+	}
+	ids := append([]int64{driverID, ownerID}, emps...)
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// bookingChanged records a change of b (or of a payment or car wash of
+// b, resource and id) for everyone who sees it.
+func bookingChanged(tx Tx, live *parkmate.Live, b parkmate.Booking, resource string, id int64, status string) error {
+	to, err := audience(tx, b.UserID, b.OwnerID, b.LotID)
+	if err != nil {
+		return err
+	}
+	live.Changes = append(live.Changes, parkmate.Change{Resource: resource, ID: id, BookingID: b.ID, LotID: b.LotID,
+		Status: status, UserIDs: to, Admins: true})
+	return nil
+}
+
+// slotChanged records that b's slot became taken or free, with the lot's
+// new free count, for the sockets watching the lot.
+func slotChanged(tx Tx, live *parkmate.Live, b parkmate.Booking, free bool) error {
+	l, err := tx.LotByID(b.LotID)
+	if err != nil {
+		return err
+	}
+	live.Slots = append(live.Slots, parkmate.SlotChange{LotID: b.LotID, SlotID: b.SlotID, Number: b.SlotNumber,
+		Free: free, FreeSlots: l.Free})
+	return nil
+}
+
+// price is what minutes of parking cost, in cents, rounded up.
+func (s *Service) price(d time.Duration) int64 {
+	return (int64(d/time.Second)*s.cfg.PricePerHourCents + 3599) / 3600
+}
 
 func forbidden(format string, args ...any) error {
 	return parkmate.Errorf(parkmate.EFORBIDDEN, format, args...)

@@ -54,7 +54,7 @@ func TestBookingTransitions(t *testing.T) {
 		{"the driver cancels it", func(w *world) error {
 			_, err := w.svc.Cancel(ctx, w.dana, w.booking.ID)
 			return err
-		}, outcome{ok, parkmate.BookingCancelledByUser, nil}, outcome{err: notActive}},
+		}, outcome{ok, parkmate.BookingCancelledByUser, []string{"booking.cancelled_by_user>oscar"}}, outcome{err: notActive}},
 		{"an admin cancels it", func(w *world) error {
 			_, err := w.svc.Cancel(ctx, w.ada, w.booking.ID)
 			return err
@@ -71,7 +71,7 @@ func TestBookingTransitions(t *testing.T) {
 		{"the driver orders a car wash", func(w *world) error {
 			_, err := w.svc.OrderCarWash(ctx, w.dana, w.booking.ID, "full")
 			return err
-		}, outcome{ok, parkmate.BookingActive, nil}, outcome{err: notActive}},
+		}, outcome{ok, parkmate.BookingActive, []string{"carwash.requested>oscar", "carwash.requested>erin"}}, outcome{err: notActive}},
 	}
 	for _, from := range bookingStates {
 		for _, a := range actions {
@@ -178,7 +178,8 @@ func TestPaymentAmountsAndMethods(t *testing.T) {
 	if _, err := w.svc.Pay(ctx, w.dana, 999, parkmate.PaymentCash, 100); errorOf(err) != missing {
 		t.Fatalf("pay for a missing booking: %v", err)
 	}
-	w.expectTold()
+	// Only the cash payment waits for the owner.
+	w.expectTold("payment.awaiting_verification>oscar")
 }
 
 // TestCarWashTransitions: a wash moves forward until it is COMPLETED,
@@ -232,6 +233,10 @@ func TestCarWashOrders(t *testing.T) {
 		c, err := w.svc.OrderCarWash(ctx, w.dana, w.booking.ID, service)
 		if err != nil || c.Status != parkmate.CarWashRequested || c.Service != service || c.LotID != w.lot.ID {
 			t.Fatalf("order %s: %+v %v", service, c, err)
+		}
+		w.expectTold("carwash.requested>oscar", "carwash.requested>erin")
+		if c.Driver != w.dana.Username || c.LotName != w.lot.Name || c.SlotNumber != 1 {
+			t.Fatalf("order %s names %q, %q, slot %d", service, c.Driver, c.LotName, c.SlotNumber)
 		}
 	}
 	for _, tc := range []struct {

@@ -53,6 +53,24 @@ func (n *notifier) ReadAll(_ context.Context, userID, upTo int64) {
 	n.record(fmt.Sprintf("read-all %d up to %d", userID, upTo))
 }
 
+func (n *notifier) Live(_ context.Context, l parkmate.Live) {
+	for _, c := range l.Changes {
+		n.record(fmt.Sprintf("changed %s %d of booking %d on lot %d: %s to %v admins=%t", c.Resource, c.ID, c.BookingID, c.LotID, c.Status, c.UserIDs, c.Admins))
+	}
+	for _, sc := range l.Slots {
+		n.record(fmt.Sprintf("slot %d (number %d) of lot %d free=%t, %d free", sc.SlotID, sc.Number, sc.LotID, sc.Free, sc.FreeSlots))
+	}
+}
+
+// take returns what was heard since the last take and forgets it.
+func (n *notifier) take() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := n.calls
+	n.calls = nil
+	return out
+}
+
 func (n *notifier) record(s string) {
 	n.mu.Lock()
 	n.calls = append(n.calls, s)
@@ -107,6 +125,7 @@ func newWorld(t *testing.T) *world {
 	w.wash = must(w.svc.OrderCarWash(ctx, w.dana, w.booking.ID, "full"))(t)
 	w.otherWash = must(w.svc.OrderCarWash(ctx, w.pat, w.otherBooking.ID, "interior"))(t)
 	w.store.take()
+	w.notifier.take()
 	return w
 }
 

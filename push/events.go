@@ -7,41 +7,28 @@ import (
 	"parkmate/notify"
 )
 
-// The events of issue 9 that owners and employees must act on; package
-// notify names them once they are built (Events adds them either way).
-const (
-	EventPaymentAwaitingVerification = "payment.awaiting_verification"
-	EventCarWashRequested            = "carwash.requested"
-	EventBookingCancelledByUser      = "booking.cancelled_by_user"
-)
-
 // defaultOn are the events pushed unless a user turns them off: the
 // expiry warning, the expiry, an admin's cancellation, a failed renewal,
 // and what owners and employees must act on. Every other event is pushed
 // only when a user turns it on.
 var defaultOn = map[string]bool{
-	parkmate.EventBookingExpiring:         true,
-	parkmate.EventBookingExpired:          true,
-	parkmate.EventBookingCancelledByAdmin: true,
-	parkmate.EventBookingRenewFailed:      true,
-	EventPaymentAwaitingVerification:      true,
-	EventCarWashRequested:                 true,
-	EventBookingCancelledByUser:           true,
+	parkmate.EventBookingExpiring:             true,
+	parkmate.EventBookingExpired:              true,
+	parkmate.EventBookingCancelledByAdmin:     true,
+	parkmate.EventBookingRenewFailed:          true,
+	parkmate.EventPaymentAwaitingVerification: true,
+	parkmate.EventCarWashRequested:            true,
+	parkmate.EventBookingCancelledByUser:      true,
 }
 
 // Events returns the events a user may have pushed, in the order of the
-// event table: the ten of the design, then the three of issue 9.
-// Notifications with any other event (a service's own, sent through
-// POST /api/publish/) and those sent to a group are never pushed.
+// event table (package notify). Notifications with any other event (a
+// service's own, sent through POST /api/publish/) and those sent to a
+// group are never pushed.
 func Events() []string {
 	var out []string
 	for _, e := range notify.Events() {
 		out = append(out, e.Name)
-	}
-	for _, e := range []string{EventPaymentAwaitingVerification, EventCarWashRequested, EventBookingCancelledByUser} {
-		if !slices.Contains(out, e) {
-			out = append(out, e)
-		}
 	}
 	return out
 }

@@ -96,7 +96,7 @@ func TestPreferencesDefaults(t *testing.T) {
 	want := map[string]bool{
 		parkmate.EventBookingExpiring: false, parkmate.EventBookingRenewed: true,
 		parkmate.EventBookingExpired: true, parkmate.EventBookingCancelledByAdmin: true, parkmate.EventBookingRenewFailed: true,
-		EventPaymentAwaitingVerification: true, EventCarWashRequested: true, EventBookingCancelledByUser: true,
+		parkmate.EventPaymentAwaitingVerification: true, parkmate.EventCarWashRequested: true, parkmate.EventBookingCancelledByUser: true,
 		parkmate.EventBookingCompleted: false, parkmate.EventPaymentVerified: false, parkmate.EventBookingCreated: false,
 		parkmate.EventCarWashCompleted: false, parkmate.EventAssignmentCreated: false,
 	}

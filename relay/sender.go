@@ -107,6 +107,16 @@ func (s *Sender) ReadAll(_ context.Context, userID, upTo int64) {
 	s.Send([]broker.Message{broker.ReadAllMessage(userID, upTo)})
 }
 
+// Live implements parking.Notifier.
+func (s *Sender) Live(_ context.Context, l parkmate.Live) {
+	msgs, err := broker.LiveMessages(l)
+	if err != nil {
+		s.log.Error("relay: live frames not encoded", "err", err)
+		return
+	}
+	s.Send(msgs)
+}
+
 // SessionEnded implements auth.SessionNotifier.
 func (s *Sender) SessionEnded(_ context.Context, userID int64, sessionID string) {
 	s.Send([]broker.Message{broker.SessionEndedMessage(userID, sessionID)})

@@ -57,6 +57,10 @@ type Conn struct {
 	resync    bool  // replay again from lastID before writing the queue
 	closing   []byte
 	closeOnce sync.Once
+
+	// watchMu orders watch frames: only the newest one's check applies.
+	watchMu  sync.Mutex
+	watchGen uint64
 }
 
 var _ hub.Subscriber = (*Conn)(nil)
@@ -144,7 +148,7 @@ func (c *Conn) startWriterLocked() {
 // Deliver implements hub.Subscriber: it queues the message without
 // blocking, closing the socket as slow when its queue is full.
 func (c *Conn) Deliver(m *broker.Message) {
-	if m.Kind == broker.KindReadState && c.p.Proto < 2 {
+	if (m.Kind == broker.KindReadState || m.Kind == broker.KindLive) && c.p.Proto < 2 {
 		return
 	}
 	c.mu.Lock()

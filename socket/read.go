@@ -233,26 +233,38 @@ func (c *Conn) checkPartial() bool {
 	return true
 }
 
-// onText acts on one whole text message: {"type":"ping"}, and on proto 2
-// {"type":"displayed"} (displayed.go).
+// onText acts on one whole text message: {"type":"ping"}, and for a
+// proto-2 client {"type":"watch","lots":[...]} and
+// {"type":"displayed","ids":[...]} (displayed.go).
 func (c *Conn) onText(msg []byte) bool {
 	if !utf8.Valid(msg) {
 		c.Kick(CloseInvalidData, "text is not valid UTF-8")
 		return false
 	}
-	var m struct {
-		Type string `json:"type"`
-	}
-	err := json.Unmarshal(msg, &m)
-	if err == nil && m.Type == "displayed" && c.p.Proto >= 2 {
-		return c.onDisplayed(msg)
-	}
-	if err != nil || m.Type != "ping" {
-		c.Kick(ClosePolicy, `unknown frame: only {"type":"ping"} is accepted`)
+	var f clientFrame
+	if err := json.Unmarshal(msg, &f); err != nil {
+		c.Kick(ClosePolicy, c.unknownFrame())
 		return false
 	}
-	if c.p.Proto >= 2 {
-		c.enqueueControl(pongFrame)
+	switch {
+	case f.Type == "ping":
+		if c.p.Proto >= 2 {
+			c.enqueueControl(pongFrame)
+		}
+		return true
+	case f.Type == "watch" && c.p.Proto >= 2:
+		return c.onWatch(f)
+	case f.Type == "displayed" && c.p.Proto >= 2:
+		return c.onDisplayed(msg)
 	}
-	return true
+	c.Kick(ClosePolicy, c.unknownFrame())
+	return false
+}
+
+// unknownFrame is the close reason for a frame the server does not accept.
+func (c *Conn) unknownFrame() string {
+	if c.p.Proto >= 2 {
+		return `unknown frame: {"type":"ping"}, {"type":"watch","lots":[...]} and {"type":"displayed","ids":[...]} are accepted`
+	}
+	return `unknown frame: only {"type":"ping"} is accepted`
 }

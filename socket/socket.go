@@ -41,6 +41,9 @@ type Config struct {
 	WriteChunk int
 	// ReplayPage is how many stored notifications one replay query reads.
 	ReplayPage int
+	// MaxWatchedLots is the most lots one watch frame may name (1008
+	// above).
+	MaxWatchedLots int
 	// NoPoller gives every socket a reading goroutine instead of watching
 	// idle sockets with epoll.
 	NoPoller bool
@@ -59,6 +62,7 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultWriteChunk   = 64 << 10
 	DefaultReplayPage   = 100
+	DefaultWatchedLots  = 50
 	// closeGrace is how long a closing socket waits for the peer's close.
 	closeGrace = time.Second
 )
@@ -85,11 +89,17 @@ func (c Config) withDefaults() Config {
 	if c.MaxDisplayedIDs <= 0 {
 		c.MaxDisplayedIDs = DefaultMaxDisplayedIDs
 	}
+	if c.MaxWatchedLots <= 0 {
+		c.MaxWatchedLots = DefaultWatchedLots
+	}
 	return c
 }
 
-// Replayer reads stored notifications for a resuming socket.
-type Replayer interface {
+// Store reads what sockets need: stored notifications for a resuming
+// socket, and lots for a watch.
+type Store interface {
+	// ExistingLots returns those of ids that are lots.
+	ExistingLots(ctx context.Context, ids []int64) (map[int64]bool, error)
 	// NotificationsSince returns up to limit notifications after since,
 	// oldest first.
 	NotificationsSince(ctx context.Context, userID int64, role parkmate.Role, since int64, limit int) ([]parkmate.Notification, error)
@@ -118,7 +128,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // Server accepts sockets for one node.
 type Server struct {
 	hub     *hub.Hub
-	store   Replayer
+	store   Store
 	cfg     Config
 	log     *slog.Logger
 	metrics *Metrics
@@ -128,7 +138,7 @@ type Server struct {
 
 // NewServer returns a Server that registers sockets with h and replays
 // from store.
-func NewServer(h *hub.Hub, store Replayer, cfg Config, log *slog.Logger, m *Metrics) *Server {
+func NewServer(h *hub.Hub, store Store, cfg Config, log *slog.Logger, m *Metrics) *Server {
 	if m == nil {
 		m = NewMetrics(prometheus.NewRegistry())
 	}

@@ -58,6 +58,16 @@ func (s *memStore) NotificationsSince(_ context.Context, _ int64, _ parkmate.Rol
 	return out, nil
 }
 
+func (s *memStore) ExistingLots(_ context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, id := range ids {
+		if id < 100 {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 func (s *memStore) LatestID(context.Context, int64, parkmate.Role) (int64, error) {
 	return int64(len(s.notes)), nil
 }
@@ -140,7 +150,7 @@ type served struct {
 
 // serve starts a socket with p over a real TCP connection whose server end
 // is rec (its Conn is filled in).
-func serve(t *testing.T, store Replayer, cfg Config, p Params, rec *recConn) *served {
+func serve(t *testing.T, store Store, cfg Config, p Params, rec *recConn) *served {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

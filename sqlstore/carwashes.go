@@ -7,13 +7,16 @@ import (
 	"parkmate"
 )
 
-const carWashSelect = `SELECT c.id, c.booking_id, s.lot_id, b.user_id, c.service, c.status, c.created_at
-	FROM carwashes c JOIN bookings b ON b.id = c.booking_id JOIN slots s ON s.id = b.slot_id`
+const carWashSelect = `SELECT c.id, c.booking_id, s.lot_id, b.user_id, c.service, c.status, c.created_at,
+	u.username, l.name, s.number
+	FROM carwashes c JOIN bookings b ON b.id = c.booking_id JOIN slots s ON s.id = b.slot_id
+	JOIN lots l ON l.id = s.lot_id JOIN users u ON u.id = b.user_id`
 
 func scanCarWash(r interface{ Scan(...any) error }) (parkmate.CarWash, error) {
 	var c parkmate.CarWash
 	var created int64
-	err := r.Scan(&c.ID, &c.BookingID, &c.LotID, &c.UserID, &c.Service, &c.Status, &created)
+	err := r.Scan(&c.ID, &c.BookingID, &c.LotID, &c.UserID, &c.Service, &c.Status, &created,
+		&c.Driver, &c.LotName, &c.SlotNumber)
 	c.CreatedAt = fromMS(created)
 	return c, err
 }

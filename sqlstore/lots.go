@@ -86,6 +86,17 @@ func (tx *Tx) SlotLot(slotID int64) (parkmate.Slot, parkmate.Lot, error) {
 	return s, l, err
 }
 
+// ExistingLots returns those of ids that are lots.
+func (tx *Tx) ExistingLots(ids []int64) (map[int64]bool, error) {
+	return tx.existing(`SELECT id FROM lots WHERE id IN (`, ids)
+}
+
+// LotEmployees returns the ids of the employees assigned to a lot.
+func (tx *Tx) LotEmployees(lotID int64) ([]int64, error) {
+	rows, err := tx.query(`SELECT employee_id FROM assignments WHERE lot_id = ? ORDER BY employee_id`, lotID)
+	return scanAll(rows, err, scanInt64)
+}
+
 // IsEmployeeOf reports whether an employee is assigned to a lot.
 func (tx *Tx) IsEmployeeOf(employeeID, lotID int64) (bool, error) {
 	var n int

@@ -7,13 +7,16 @@ import (
 	"parkmate"
 )
 
-const paymentSelect = `SELECT p.id, p.booking_id, s.lot_id, b.user_id, p.method, p.amount_cents, p.status, p.created_at
-	FROM payments p JOIN bookings b ON b.id = p.booking_id JOIN slots s ON s.id = b.slot_id`
+const paymentSelect = `SELECT p.id, p.booking_id, s.lot_id, b.user_id, p.method, p.amount_cents, p.status, p.created_at,
+	u.username, l.name, s.number
+	FROM payments p JOIN bookings b ON b.id = p.booking_id JOIN slots s ON s.id = b.slot_id
+	JOIN lots l ON l.id = s.lot_id JOIN users u ON u.id = b.user_id`
 
 func scanPayment(r interface{ Scan(...any) error }) (parkmate.Payment, error) {
 	var p parkmate.Payment
 	var created int64
-	err := r.Scan(&p.ID, &p.BookingID, &p.LotID, &p.UserID, &p.Method, &p.AmountCents, &p.Status, &created)
+	err := r.Scan(&p.ID, &p.BookingID, &p.LotID, &p.UserID, &p.Method, &p.AmountCents, &p.Status, &created,
+		&p.Driver, &p.LotName, &p.SlotNumber)
 	p.CreatedAt = fromMS(created)
 	return p, err
 }

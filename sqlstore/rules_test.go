@@ -33,11 +33,11 @@ func TestRulesContract(t *testing.T) {
 			update(func(tx *sqlstore.Tx) error {
 				ok, err := tx.MarkWarned(w.booking)
 				applied("warn an active booking", true, ok, err)
-				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(time.Hour), false)
+				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(time.Hour), false, 0)
 				applied("extend it, keeping the warning", true, ok, err)
 				ok, err = tx.MarkWarned(w.booking)
 				applied("warn it again", false, ok, err)
-				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(2*time.Hour), true)
+				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(2*time.Hour), true, 0)
 				applied("extend it, arming the warning", true, ok, err)
 				ok, err = tx.MarkWarned(w.booking)
 				applied("warn it after the re-arm", true, ok, err)
@@ -47,11 +47,11 @@ func TestRulesContract(t *testing.T) {
 					ok, err = tx.SetBookingStatus(w.booking, s)
 					applied("move a completed booking to "+string(s), false, ok, err)
 				}
-				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(3*time.Hour), true)
+				ok, err = tx.ExtendBooking(w.booking, w.ends.Add(3*time.Hour), true, 0)
 				applied("extend a completed booking", false, ok, err)
 				ok, err = tx.ExpireBooking(w.booking, w.ends.Add(time.Hour))
 				applied("expire a completed booking", false, ok, err)
-				w.rebooked, err = tx.CreateBooking(w.driver, w.slot, w.ends)
+				w.rebooked, err = tx.CreateBooking(w.driver, w.slot, w.ends, 0)
 				applied("book its slot again", true, err == nil, err)
 
 				for _, step := range []struct {
@@ -120,10 +120,10 @@ func newStoreWorld(t *testing.T, db *sqlstore.DB) *storeWorld {
 		if _, err = tx.CreateAssignment(parkmate.Assignment{EmployeeID: w.employee, LotID: lot.ID}); err != nil {
 			return err
 		}
-		if w.booking, err = tx.CreateBooking(w.driver, w.slot, w.ends); err != nil {
+		if w.booking, err = tx.CreateBooking(w.driver, w.slot, w.ends, 0); err != nil {
 			return err
 		}
-		if w.otherBooking, err = tx.CreateBooking(w.otherDriver, otherSlots[0].ID, w.ends); err != nil {
+		if w.otherBooking, err = tx.CreateBooking(w.otherDriver, otherSlots[0].ID, w.ends, 0); err != nil {
 			return err
 		}
 		if w.payment, err = tx.CreatePayment(parkmate.Payment{BookingID: w.booking, Method: parkmate.PaymentCash, AmountCents: 100, Status: parkmate.PaymentPending}); err != nil {

@@ -298,13 +298,13 @@ var suite = []struct {
 		end := time.Now().Add(time.Minute)
 		var id int64
 		if err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
-			id, err = tx.CreateBooking(d.ID, slots[0].ID, end)
+			id, err = tx.CreateBooking(d.ID, slots[0].ID, end, 0)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		err := db.Update(ctx, func(tx *sqlstore.Tx) error {
-			_, err := tx.CreateBooking(d.ID, slots[0].ID, end)
+			_, err := tx.CreateBooking(d.ID, slots[0].ID, end, 0)
 			return err
 		})
 		var pe *parkmate.Error

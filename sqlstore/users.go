@@ -54,6 +54,12 @@ func (tx *Tx) Users(role parkmate.Role, p parkmate.Page) ([]parkmate.User, error
 
 // ExistingUsers returns those of ids that exist.
 func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
+	return tx.existing(`SELECT id FROM users WHERE deleted_at IS NULL AND id IN (`, ids)
+}
+
+// existing runs query, which ends with "IN (", over ids in chunks and
+// returns the ids it selects.
+func (tx *Tx) existing(query string, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
@@ -67,7 +73,7 @@ func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
 			}
 			marks = append(marks, '?')
 		}
-		rows, err := tx.query(`SELECT id FROM users WHERE deleted_at IS NULL AND id IN (`+string(marks)+`)`, args...)
+		rows, err := tx.query(query+string(marks)+`)`, args...)
 		ok, err := scanAll(rows, err, scanInt64)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -44,6 +45,9 @@ type Config struct {
 	AllowedOrigins    string
 	ExpiryWarning     time.Duration
 	MaxBooking        time.Duration
+	PricePerHour      float64
+	Currency          string
+	MaxWatchedLots    int
 	SessionTTL        time.Duration
 	PublishKey        string
 	PasswordCost      int
@@ -109,6 +113,9 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 	if err := httpapi.CheckOrigins(splitList(cfg.AllowedOrigins)); err != nil {
 		return nil, fmt.Errorf("--allowed-origins: %w", err)
 	}
+	if err := checkPrice(cfg.PricePerHour, cfg.Currency); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID(), listener: opt.Listener}
 	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
 	if err != nil {
@@ -125,7 +132,8 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.wireRelay(cfg)
-	a.parking = parking.New(a.db.ParkingStore(), opt.Clock, a.sender, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning})
+	a.parking = parking.New(a.db.ParkingStore(), opt.Clock, a.sender, parking.Config{MaxBooking: cfg.MaxBooking, ExpiryWarning: cfg.ExpiryWarning,
+		PricePerHourCents: int64(math.Round(cfg.PricePerHour * 100)), Currency: cfg.Currency})
 	if a.auth, err = auth.New(a.db.AuthStore(), opt.Clock, a.sender, auth.Config{Secret: secret, SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost}); err != nil {
 		db.Close()
 		return nil, err
@@ -140,8 +148,8 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
-		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout, Displayed: a.push, MaxDisplayedIDs: cfg.Push.MaxDisplayedIDs},
-		log, socket.NewMetrics(reg))
+		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout, MaxWatchedLots: cfg.MaxWatchedLots,
+		Displayed: a.push, MaxDisplayedIDs: cfg.Push.MaxDisplayedIDs}, log, socket.NewMetrics(reg))
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parkmate_password_checks_total",
 		Help: "Passwords compared with bcrypt by sign-ins."}, func() float64 { return float64(a.auth.PasswordChecks()) }))
 	api, err := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, UserSockets: a.hub, Log: log,
@@ -354,4 +362,18 @@ func redactDSN(dsn string) string {
 		}
 	}
 	return dsn
+}
+
+// checkPrice refuses a price that is negative or not a whole number of
+// cents, and a currency that is not an ISO 4217 code ("" takes the
+// default).
+func checkPrice(perHour float64, currency string) error {
+	cents := perHour * 100
+	if perHour < 0 || math.IsNaN(perHour) || math.IsInf(perHour, 0) || math.Abs(cents-math.Round(cents)) > 1e-6 || cents > 1e9 {
+		return fmt.Errorf("--price-per-hour must be 0 or more, in whole cents (for example 2.50), got %v", perHour)
+	}
+	if currency != "" && len(currency) != 3 || strings.Trim(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return fmt.Errorf("--currency must be an ISO 4217 code of three capital letters (for example EUR), got %q", currency)
+	}
+	return nil
 }

@@ -92,3 +92,30 @@ func TestClusterSchedulerFiresOncePerBooking(t *testing.T) {
 		t.Fatalf("events %v: want %d of each", counts, n)
 	}
 }
+
+// TestClusterCarriesLiveFrames: a change committed on node B reaches the
+// proto-2 screens on node A: the driver's other device, the owner, and a
+// socket watching the lot.
+func TestClusterCarriesLiveFrames(t *testing.T) {
+	nodes := startCluster(t, 2)
+	a, b := nodes[0], nodes[1]
+	driver := a.user("dana", parkmate.RoleDriver)
+	owner := a.user("oscar", parkmate.RoleOwner)
+	var lot parkmate.Lot
+	owner.mustDo("POST", "/api/lots/", map[string]any{"name": "L", "slots": 2}, 201, &lot)
+	var slots struct{ Items []parkmate.Slot }
+	driver.mustDo("GET", fmt.Sprintf("/api/lots/%d/slots/", lot.ID), nil, 200, &slots)
+	phone, desk := driver.mustDialWS("?proto=2"), owner.mustDialWS("?proto=2")
+	watcher := a.user("wes", parkmate.RoleDriver).mustDialWS("?proto=2")
+	watcher.watch([]int64{lot.ID}, []int64{lot.ID}, []int64{})
+
+	var bk parkmate.Booking
+	driver.on(b).mustDo("POST", "/api/bookings/", map[string]any{"slot_id": slots.Items[1].ID, "minutes": 10}, 201, &bk)
+	phone.expectChanged("booking", bk.ID, "ACTIVE")
+	desk.expect("booking.created", "info")
+	desk.expectChanged("booking", bk.ID, "ACTIVE")
+	if f := watcher.next(); f.Type != "slot" || f.SlotID != slots.Items[1].ID || f.Free || f.FreeSlots != 1 {
+		t.Fatalf("slot frame %+v", f)
+	}
+	expectNothingElse(t, phone, desk, watcher)
+}

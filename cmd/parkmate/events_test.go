@@ -61,7 +61,9 @@ func (w *world) quiet(t *testing.T) {
 	expectNothingElse(t, w.wDriver, w.wOther, w.wOwner, w.wOwner2, w.wEmp, w.wAdmin)
 }
 
-func TestTenEventsReachTheRightUsers(t *testing.T) {
+// TestEventsReachTheRightUsers covers the design's ten events and the
+// three for owners and employees: each reaches its users, and only them.
+func TestEventsReachTheRightUsers(t *testing.T) {
 	srv := startServer(t, testConfig(t), nil)
 	w := newWorld(t, srv)
 
@@ -103,8 +105,9 @@ func (w *world) renewals(t *testing.T, b parkmate.Booking) {
 	w.quiet(t)
 }
 
-// cashPayment: event 7, a cash payment verified by the lot's owner only,
-// and once.
+// cashPayment: the lot's owner is told a cash payment awaits
+// verification (payment.awaiting_verification), then event 7: verified by
+// the lot's owner only, and once. An online payment waits for no one.
 func (w *world) cashPayment(t *testing.T, b parkmate.Booking) {
 	t.Helper()
 	var pay parkmate.Payment
@@ -112,10 +115,26 @@ func (w *world) cashPayment(t *testing.T, b parkmate.Booking) {
 	if pay.Status != parkmate.PaymentPending {
 		t.Fatalf("cash payment status %s", pay.Status)
 	}
+	f := w.wOwner.expect("payment.awaiting_verification", "info")
+	var data struct {
+		PaymentID int64   `json:"payment_id"`
+		BookingID int64   `json:"booking_id"`
+		Amount    float64 `json:"amount"`
+		Driver    string  `json:"driver"`
+	}
+	if err := json.Unmarshal(f.Data, &data); err != nil || data.PaymentID != pay.ID || data.BookingID != b.ID || data.Amount != 7.5 || data.Driver != "dana" {
+		t.Fatalf("awaiting verification data %s", f.Data)
+	}
+	if want := fmt.Sprintf("Cash payment of 7.50 from dana for booking #%d at Central awaits your verification.", b.ID); f.Message != want {
+		t.Fatalf("awaiting verification message %q, want %q", f.Message, want)
+	}
+	w.quiet(t)
 	w.owner2.mustDo("POST", fmt.Sprintf("/api/payments/%d/verify/", pay.ID), nil, 403, nil)
 	w.owner.mustDo("POST", fmt.Sprintf("/api/payments/%d/verify/", pay.ID), nil, 200, nil)
 	w.wDriver.expect("payment.verified", "success")
 	w.owner.mustDo("POST", fmt.Sprintf("/api/payments/%d/verify/", pay.ID), nil, 409, nil)
+	w.quiet(t)
+	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/payments/", b.ID), map[string]any{"method": "ONLINE", "amount": 1}, 201, nil)
 	w.quiet(t)
 }
 
@@ -131,11 +150,20 @@ func (w *world) assignment(t *testing.T) {
 	w.quiet(t)
 }
 
-// carWash: event 9, a car wash completed by the lot's employee.
+// carWash: the lot's owner and its employee are told of the order
+// (carwash.requested); event 9, a car wash completed by the lot's
+// employee.
 func (w *world) carWash(t *testing.T, b parkmate.Booking) {
 	t.Helper()
 	var cw parkmate.CarWash
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/carwash/", b.ID), map[string]any{"service": "full"}, 201, &cw)
+	for _, ws := range []*wsClient{w.wOwner, w.wEmp} {
+		f := ws.expect("carwash.requested", "info")
+		if want := fmt.Sprintf("Full car wash ordered by dana for booking #%d (slot 1 at Central).", b.ID); f.Message != want {
+			t.Fatalf("car wash requested message %q, want %q", f.Message, want)
+		}
+	}
+	w.quiet(t)
 	w.other.mustDo("POST", fmt.Sprintf("/api/carwashes/%d/complete/", cw.ID), nil, 403, nil)
 	w.owner2.mustDo("POST", fmt.Sprintf("/api/carwashes/%d/complete/", cw.ID), nil, 403, nil)
 	w.emp.mustDo("POST", fmt.Sprintf("/api/carwashes/%d/complete/", cw.ID), nil, 200, nil)
@@ -157,7 +185,7 @@ func (w *world) completion(t *testing.T, b parkmate.Booking) {
 }
 
 // cancellations: event 6, an admin cancels a booking; a driver's own
-// cancel tells no one.
+// cancel tells the lot's owner (booking.cancelled_by_user).
 func (w *world) cancellations(t *testing.T) {
 	t.Helper()
 	b2 := w.book(t, 1, 60)
@@ -168,8 +196,12 @@ func (w *world) cancellations(t *testing.T) {
 	b3 := w.book(t, 2, 60)
 	var cancelled parkmate.Booking
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/cancel/", b3.ID), nil, 200, &cancelled)
-	if cancelled.Status != parkmate.BookingCancelledByUser {
-		t.Fatalf("driver cancel: status %s", cancelled.Status)
+	if cancelled.Status != parkmate.BookingCancelledByUser || cancelled.EndedAt == nil {
+		t.Fatalf("driver cancel: status %s, ended %v", cancelled.Status, cancelled.EndedAt)
+	}
+	f := w.wOwner.expect("booking.cancelled_by_user", "info")
+	if want := fmt.Sprintf("dana cancelled booking #%d (slot 3 at Central).", b3.ID); f.Message != want {
+		t.Fatalf("cancelled by user message %q, want %q", f.Message, want)
 	}
 	w.quiet(t)
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/gobwas/ws/wsutil"
 )
 
-// frame is a notification frame as a client sees it.
+// frame is a frame as a client sees it: a notification, or one of the
+// proto-2 frames (read state, live changes, slots, watching).
 type frame struct {
 	ID        int64           `json:"id"`
 	Type      string          `json:"type"`
@@ -26,6 +27,16 @@ type frame struct {
 	CreatedAt string          `json:"created_at"`
 	IDs       []int64         `json:"ids"`
 	UpTo      int64           `json:"up_to"`
+	Resource  string          `json:"resource"`
+	BookingID int64           `json:"booking_id"`
+	LotID     int64           `json:"lot_id"`
+	Status    string          `json:"status"`
+	SlotID    int64           `json:"slot_id"`
+	Number    int             `json:"number"`
+	Free      bool            `json:"free"`
+	FreeSlots int             `json:"free_slots"`
+	Lots      []int64         `json:"lots"`
+	Refused   []int64         `json:"refused"`
 }
 
 // wsClient is a real WebSocket client reading frames in the background.

@@ -1,14 +1,13 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"parkmate/internal/apiclient"
 )
 
 // user is an account with one signed-in session.
@@ -21,42 +20,9 @@ type user struct {
 // httpClient has no timeout of its own: every call carries a context.
 var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
-// call sends a JSON request to n and decodes a JSON answer into out. It
-// returns the status, or an error when no answer came.
+// call sends a JSON request to n and decodes a JSON answer into out.
 func call(ctx context.Context, n *node, method, path string, hdr http.Header, body, out any) (int, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, n.URL+path, rd)
-	if err != nil {
-		return 0, err
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, err
-	}
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: answer %q: %w", method, path, raw, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return apiclient.Call(ctx, httpClient, n.URL, method, path, hdr, body, out)
 }
 
 // mustCall is call that fails the test unless the answer has status want.
@@ -70,9 +36,7 @@ func mustCall(t *testing.T, n *node, method, path string, hdr http.Header, body,
 	}
 }
 
-func bearer(token string) http.Header {
-	return http.Header{"Authorization": {"Bearer " + token}}
-}
+func bearer(token string) http.Header { return apiclient.Bearer(token) }
 
 // newUser registers a driver through n and signs it in.
 func newUser(t *testing.T, n *node, name string) *user {
@@ -113,18 +77,10 @@ func login(t *testing.T, n *node, u *user) string {
 	return out.Access
 }
 
-// publish asks n to notify userIDs with message and returns the status and
-// the ids it answered (one per user, in order).
+// publish asks n to notify userIDs and returns the ids it answered (one
+// per user, in order) and the status.
 func publish(ctx context.Context, n *node, userIDs []int64, message, event string) ([]int64, int, error) {
-	var out struct {
-		IDs []int64 `json:"ids"`
-	}
-	body := map[string]any{"user_ids": userIDs, "type": "info", "message": message, "event": event}
-	status, err := call(ctx, n, "POST", "/api/publish/", http.Header{"X-API-Key": {publishKey}}, body, &out)
-	if err == nil && status == http.StatusAccepted && len(out.IDs) != len(userIDs) {
-		err = fmt.Errorf("publish to %d users answered %d ids", len(userIDs), len(out.IDs))
-	}
-	return out.IDs, status, err
+	return apiclient.Publish(ctx, httpClient, n.URL, publishKey, userIDs, message, event)
 }
 
 // marker publishes one notification to each of users through n in one
