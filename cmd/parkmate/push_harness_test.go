@@ -155,12 +155,46 @@ func (w *pushWorld) advance(d time.Duration) {
 }
 
 // sendDisplayed sends a displayed frame and waits until it is recorded
-// (the server records it before it reads the ping that follows).
+// (the server records it before it reads the WebSocket ping that follows,
+// and answers nothing else: live frames aside, the pong comes next).
 func sendDisplayed(t *testing.T, w *wsClient, ids ...int64) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"type": "displayed", "ids": ids})
 	if err := w.send(ws.OpText, b); err != nil {
 		t.Fatal(err)
 	}
-	w.expectNoReply()
+	payload := fmt.Sprintf("sentinel %d", sentinels.Add(1))
+	if err := w.send(ws.OpPing, []byte(payload)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		f := w.next()
+		if f.Type == wsPong && f.Message == payload {
+			return
+		}
+		if !liveFrame(f) {
+			t.Fatalf("got %+v before the pong", f)
+		}
+	}
+}
+
+// liveFrame reports whether f is a live frame of proto 2 (not stored).
+func liveFrame(f frame) bool {
+	return f.Type == "changed" || f.Type == "slot" || f.Type == "watching"
+}
+
+// expectNote returns w's next notification frame, passing over live
+// frames; it must be event at level.
+func expectNote(t *testing.T, w *wsClient, event, level string) frame {
+	t.Helper()
+	for {
+		f := w.next()
+		if liveFrame(f) {
+			continue
+		}
+		if f.Event != event || f.Type != level || f.ID <= 0 {
+			t.Fatalf("frame %+v: want event %s type %s", f, event, level)
+		}
+		return f
+	}
 }
