@@ -47,12 +47,34 @@ func (c *Conn) onDisplayed(msg []byte) bool {
 			return false
 		}
 	}
-	if rec := c.srv.cfg.Displayed; rec != nil && len(f.IDs) > 0 {
+	ids := c.newlyDisplayed(f.IDs)
+	if rec := c.srv.cfg.Displayed; rec != nil && len(ids) > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), displayedTimeout)
 		defer cancel()
-		if err := rec.Displayed(ctx, c.p.UserID, f.IDs); err != nil {
+		if err := rec.Displayed(ctx, c.p.UserID, ids); err != nil {
 			c.srv.log.Warn("record displayed notifications", "user", c.p.UserID, "err", err)
 		}
 	}
 	return true
+}
+
+// newlyDisplayed keeps the ids worth recording: those this socket may
+// have sent (at most the highest id it queued or replayed) and above
+// every id it recorded before. The socket sends notifications in id order, so a page
+// displays them in that order; a client repeating ids, or naming ids it
+// was never sent, costs no write. Only the reader calls it.
+func (c *Conn) newlyDisplayed(ids []int64) []int64 {
+	c.mu.Lock()
+	sent := c.lastID
+	c.mu.Unlock()
+	out := ids[:0:0]
+	top := c.displayedMax
+	for _, id := range ids {
+		if id > c.displayedMax && id <= sent {
+			out = append(out, id)
+			top = max(top, id)
+		}
+	}
+	c.displayedMax = top
+	return out
 }

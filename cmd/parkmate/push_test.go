@@ -62,9 +62,10 @@ func TestPushReachesADriverWithNoPageOpen(t *testing.T) {
 }
 
 // TestPushOnlyWhenNoVisiblePageDisplayedIt: a socket that never says it
-// displayed the warning (a hidden page) does not stop the push; a page
-// that displayed it does, and the next notification's push, which it did
-// not display, is the next thing the push service gets.
+// displayed the warning (a hidden page) does not stop the push, nor does
+// one that claims to have displayed it without having been sent it; a
+// page that displayed it does, and the next notification's push, which it
+// did not display, is the next thing the push service gets.
 func TestPushOnlyWhenNoVisiblePageDisplayedIt(t *testing.T) {
 	onEngines(t, func(t *testing.T, cfg Config) {
 		ps := startPushService(t)
@@ -73,7 +74,8 @@ func TestPushOnlyWhenNoVisiblePageDisplayedIt(t *testing.T) {
 		hidden := w.driver.mustDialWS("?proto=2")
 		w.book(t, 0, 10)
 		w.advance(6 * time.Minute)
-		expectNote(t, hidden, parkmate.EventBookingExpiring, "warning")
+		warning := expectNote(t, hidden, parkmate.EventBookingExpiring, "warning")
+		sendDisplayed(t, w.driver.mustDialWS("?proto=2"), warning.ID) // opened after it: never sent it
 		w.advance(10 * time.Second)
 		expectPush(t, ps, w.sub, parkmate.EventBookingExpiring)
 		w.advance(4 * time.Minute)
