@@ -15,6 +15,7 @@ import (
 	"parkmate"
 	"parkmate/auth"
 	"parkmate/parking"
+	"parkmate/push"
 	"parkmate/socket"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	MaxSocketsPerUser int
 	// SecureCookie marks the session cookie Secure (behind TLS).
 	SecureCookie bool
+	// PushTestRate is how many test pushes one user may ask for per
+	// minute; 0 turns the limit off.
+	PushTestRate int
 }
 
 // Defaults for Config, and of the flags that set it.
@@ -77,6 +81,7 @@ type Server struct {
 	signups   *limiter // new accounts (SignupRate)
 	origins   *origins
 	ready     func(context.Context) error
+	push      *pushAPI // nil: Web Push is off
 
 	socketLocks userLocks // a user's handshakes, one at a time (MaxSocketsPerUser)
 }
@@ -101,6 +106,8 @@ type Deps struct {
 	Metrics http.Handler
 	// Ready checks the node's dependencies for /healthz.
 	Ready func(context.Context) error
+	// Push serves Web Push and notification preferences; nil serves none.
+	Push *push.Service
 }
 
 // New returns a Server, or an error for an origin it cannot allow.
@@ -122,7 +129,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return &Server{parking: d.Parking, auth: d.Auth, sockets: d.Sockets, userSocks: d.UserSockets, cfg: cfg, log: d.Log,
-		web: d.Web, metrics: d.Metrics, ready: d.Ready, origins: o,
+		web: d.Web, metrics: d.Metrics, ready: d.Ready, origins: o, push: newPushAPI(d.Push, cfg.PushTestRate),
 		failures: newLimiter(cfg.AuthRate, time.Minute, "failed sign-ins and sign-ups"),
 		signups:  newLimiter(cfg.SignupRate, time.Minute, "sign-ups")}, nil
 }
@@ -189,6 +196,7 @@ func (s *Server) Handler() http.Handler {
 	signedIn("POST /api/notifications/{id}/read", s.markRead)
 	signedIn("POST /api/notifications/read-all", s.markAllRead)
 	api("POST /api/publish", s.publish)
+	s.pushRoutes(api, signedIn)
 
 	mux.HandleFunc("GET /ws/notifications/{user_id}", s.socket)
 	mux.HandleFunc("GET /ws/notifications/{user_id}/{$}", s.socket)
@@ -238,7 +246,7 @@ func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 			return
 		}
 		var allowed []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 			r2 := r.Clone(r.Context())
 			r2.Method = m
 			if _, p := mux.Handler(r2); p != "" && p != "GET /" {
@@ -269,7 +277,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Credentials", "true")
 		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key, Idempotency-Key")
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)

@@ -33,7 +33,9 @@ func TestLotFramesReachTheLotsWatchers(t *testing.T) {
 	}
 	h.Watch(a, []int64{7, 8})
 	h.Watch(b, []int64{8})
-	slot := func(lot int64, frame string) { h.Handle([]broker.Message{{Kind: broker.KindLive, Lot: lot, Frame: []byte(frame)}}) }
+	slot := func(lot int64, frame string) {
+		h.Handle([]broker.Message{{Kind: broker.KindLive, Lot: lot, Frame: []byte(frame)}})
+	}
 	slot(7, "7a")
 	slot(8, "8a")
 	h.Watch(a, []int64{9}) // replaces 7 and 8

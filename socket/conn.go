@@ -45,6 +45,8 @@ type Conn struct {
 	fragmented bool   // a text message's first fragment arrived, its last not yet
 	partial    []byte // its payload so far
 	checked    int    // bytes of partial known to be valid UTF-8
+	// displayedMax is the highest id a displayed frame recorded.
+	displayedMax int64
 
 	mu        sync.Mutex
 	queue     []item

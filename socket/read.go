@@ -234,7 +234,8 @@ func (c *Conn) checkPartial() bool {
 }
 
 // onText acts on one whole text message: {"type":"ping"}, and for a
-// proto-2 client {"type":"watch","lots":[...]}.
+// proto-2 client {"type":"watch","lots":[...]} and
+// {"type":"displayed","ids":[...]} (displayed.go).
 func (c *Conn) onText(msg []byte) bool {
 	if !utf8.Valid(msg) {
 		c.Kick(CloseInvalidData, "text is not valid UTF-8")
@@ -253,6 +254,8 @@ func (c *Conn) onText(msg []byte) bool {
 		return true
 	case f.Type == "watch" && c.p.Proto >= 2:
 		return c.onWatch(f)
+	case f.Type == "displayed" && c.p.Proto >= 2:
+		return c.onDisplayed(msg)
 	}
 	c.Kick(ClosePolicy, c.unknownFrame())
 	return false
@@ -261,7 +264,7 @@ func (c *Conn) onText(msg []byte) bool {
 // unknownFrame is the close reason for a frame the server does not accept.
 func (c *Conn) unknownFrame() string {
 	if c.p.Proto >= 2 {
-		return `unknown frame: {"type":"ping"} and {"type":"watch","lots":[...]} are accepted`
+		return `unknown frame: {"type":"ping"}, {"type":"watch","lots":[...]} and {"type":"displayed","ids":[...]} are accepted`
 	}
 	return `unknown frame: only {"type":"ping"} is accepted`
 }

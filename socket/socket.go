@@ -47,6 +47,11 @@ type Config struct {
 	// NoPoller gives every socket a reading goroutine instead of watching
 	// idle sockets with epoll.
 	NoPoller bool
+	// Displayed records the displayed frames of proto 2 clients; nil
+	// accepts and ignores them.
+	Displayed Displayed
+	// MaxDisplayedIDs bounds the ids of one displayed frame (1008 above).
+	MaxDisplayedIDs int
 }
 
 // Defaults for Config.
@@ -80,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReplayPage <= 0 {
 		c.ReplayPage = DefaultReplayPage
+	}
+	if c.MaxDisplayedIDs <= 0 {
+		c.MaxDisplayedIDs = DefaultMaxDisplayedIDs
 	}
 	if c.MaxWatchedLots <= 0 {
 		c.MaxWatchedLots = DefaultWatchedLots

@@ -29,6 +29,7 @@ import (
 	"parkmate/httpapi"
 	"parkmate/hub"
 	"parkmate/parking"
+	"parkmate/push"
 	"parkmate/relay"
 	"parkmate/socket"
 	"parkmate/sqlstore"
@@ -69,6 +70,7 @@ type Config struct {
 	LogLevel          string
 	DebugAddr         string
 	Demo              bool
+	Push              PushConfig
 }
 
 // App is one running node: storage, broker, hub, services and HTTP.
@@ -84,6 +86,7 @@ type App struct {
 	parking  *parking.Service
 	auth     *auth.Service
 	sockets  *socket.Server
+	push     *push.Service
 	http     *http.Server
 	listener net.Listener
 	nodeID   string
@@ -140,15 +143,20 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		health.Check{Name: "broker", Probe: a.probeBroker})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	if a.push, err = newPush(ctx, a.db, cfg.Push, opt.Clock, log, a.nodeID, reg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.sockets = socket.NewServer(a.hub, a.parking, socket.Config{MaxFrame: cfg.WSMaxFrame, QueueLen: cfg.WSQueue,
-		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout, MaxWatchedLots: cfg.MaxWatchedLots}, log, socket.NewMetrics(reg))
+		PingInterval: cfg.WSPing, WriteTimeout: cfg.WSWriteTimeout, MaxWatchedLots: cfg.MaxWatchedLots,
+		Displayed: a.push, MaxDisplayedIDs: cfg.Push.MaxDisplayedIDs}, log, socket.NewMetrics(reg))
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parkmate_password_checks_total",
 		Help: "Passwords compared with bcrypt by sign-ins."}, func() float64 { return float64(a.auth.PasswordChecks()) }))
 	api, err := httpapi.New(httpapi.Deps{Parking: a.parking, Auth: a.auth, Sockets: a.sockets, UserSockets: a.hub, Log: log,
-		Web: opt.Web, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.health.Ready},
+		Web: opt.Web, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Ready: a.health.Ready, Push: a.push},
 		httpapi.Config{AllowedOrigins: splitList(cfg.AllowedOrigins), PublishKey: cfg.PublishKey, MaxBody: cfg.MaxBody,
 			AuthRate: cfg.AuthRate, SignupRate: cfg.SignupRate, BodyTimeout: cfg.BodyTimeout,
-			MaxSocketsPerUser: cfg.MaxSocketsPerUser, SecureCookie: cfg.SecureCookies})
+			MaxSocketsPerUser: cfg.MaxSocketsPerUser, SecureCookie: cfg.SecureCookies, PushTestRate: cfg.Push.TestRate})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -198,7 +206,7 @@ func jwtSecret(cfg Config, log *slog.Logger) (auth.Secret, error) {
 // the other nodes; the Sequencer takes the broker's messages and the
 // database's log and feeds the hub in id order.
 func (a *App) wireRelay(cfg Config) {
-	a.seq = relay.NewSequencer(a.db, a.hub, relay.Config{
+	a.seq = relay.NewSequencer(a.db, pushNudger{a.hub, a}, relay.Config{
 		CheckInterval:  cfg.GapCheck,
 		OnSessionEnded: func(id string) { a.auth.ForgetSession(id) },
 		OnBrokerGap:    func() { a.auth.ForgetAllSessions() },
@@ -245,7 +253,7 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("read the notification log: %w", err)
 	}
 	a.health.RunOnce(ctx)
-	a.wg.Add(9)
+	a.wg.Add(10)
 	go func() {
 		defer a.wg.Done()
 		if err := a.broker.Run(ctx, a.seq); err != nil && ctx.Err() == nil {
@@ -264,6 +272,7 @@ func (a *App) Start(ctx context.Context) error {
 	go func() { defer a.wg.Done(); a.sockets.Run(ctx) }()
 	go func() { defer a.wg.Done(); a.parking.RunScheduler(ctx, a.cfg.SchedulerInterval, a.log) }()
 	go func() { defer a.wg.Done(); a.purgeSessions(ctx) }()
+	go func() { defer a.wg.Done(); a.push.Run(ctx) }()
 	if a.cfg.DebugAddr != "" {
 		go a.serveDebug(ctx)
 	}

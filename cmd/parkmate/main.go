@@ -113,6 +113,7 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address for pprof profiles (off when empty; keep it private)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	bindPushFlags(fs, &c.Push)
 	return c
 }
 

@@ -1,0 +1,161 @@
+package push
+
+import (
+	"context"
+	"time"
+
+	"parkmate"
+)
+
+// Store is the storage push runs on; package sqlstore implements it on
+// SQLite and PostgreSQL.
+type Store interface {
+	// Update runs fn in one write transaction (committed when fn returns nil).
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction of push's tables.
+type Tx interface {
+	// Now is the transaction's time.
+	Now() time.Time
+	KeyTx
+	SubscriptionTx
+	PreferenceTx
+	OutboxTx
+}
+
+// KeyTx keeps the VAPID key pair.
+type KeyTx interface {
+	// VAPIDKeys returns the stored key pair; ok is false when there is none.
+	VAPIDKeys() (k Keys, ok bool, err error)
+	// AddVAPIDKeys stores k unless a pair is stored already (a node that
+	// started at the same moment won); the caller reads back the winner.
+	AddVAPIDKeys(k Keys) error
+}
+
+// SubscriptionTx keeps the browsers' push subscriptions.
+type SubscriptionTx interface {
+	// SaveSubscription stores s for s.UserID, or updates the keys of its
+	// endpoint (which then belongs to s.UserID). created is false when the
+	// user had this endpoint already. A user who would have more than max
+	// subscriptions gets a conflict error, and nothing changes.
+	SaveSubscription(s Subscription, max int) (out Subscription, created bool, err error)
+	// Subscriptions lists a user's subscriptions, newest first.
+	Subscriptions(userID int64) ([]Subscription, error)
+	// DeleteSubscription removes a user's subscription by endpoint; ok is
+	// false when the user has none with that endpoint.
+	DeleteSubscription(userID int64, endpoint string) (ok bool, err error)
+	// DropSubscription removes a subscription by id (the push service said
+	// it is gone), with its pending deliveries.
+	DropSubscription(id int64) error
+}
+
+// PreferenceTx keeps what each user wants pushed.
+type PreferenceTx interface {
+	// PushPreferences returns the events the user set, with their choice;
+	// events not in the map take their default.
+	PushPreferences(userID int64) (map[string]bool, error)
+	// SetPushPreferences stores the user's choice for each event of prefs.
+	SetPushPreferences(userID int64, prefs map[string]bool) error
+}
+
+// OutboxTx is the durable outbox: the cursor over the notification log,
+// its lease, what pages displayed, and the deliveries.
+type OutboxTx interface {
+	// PushLease returns the cursor and who holds the lease until when.
+	PushLease() (Lease, error)
+	// TakePushLease gives the lease to node until until, when node holds
+	// it or it ended before now; ok reports whether node holds it now. On
+	// PostgreSQL the row stays locked until the transaction ends, so
+	// transactions that took the lease run one after another.
+	TakePushLease(node string, now, until time.Time) (l Lease, ok bool, err error)
+	// ReleasePushLease ends node's lease, if it holds it.
+	ReleasePushLease(node string) error
+	// AdvancePushCursor moves the cursor from 'from' to 'to' while node
+	// holds the lease; ok is false (and nothing moves) otherwise.
+	AdvancePushCursor(node string, from, to int64) (ok bool, err error)
+	// PushCandidates returns the notifications with after < id <= upTo
+	// whose user (not deleted) has a subscription, in id order, and the
+	// newest committed notification id.
+	PushCandidates(after, upTo int64) (cands []Candidate, last int64, err error)
+	// Fanout returns, for the users of cands, their subscriptions (not
+	// expired at now), the events they set, and which of cands a page
+	// displayed.
+	Fanout(userIDs []int64, noteIDs []int64, now time.Time) (Fanout, error)
+	// AddDeliveries stores deliveries; one already stored for the same
+	// notification and subscription is left as it is.
+	AddDeliveries(ds []NewDelivery) error
+	// ForgetDisplayed drops the displayed marks of ids up to upTo.
+	ForgetDisplayed(upTo int64) error
+	// MarkDisplayed records that a visible page of the user showed ids;
+	// ids that are not the user's notifications, or that the cursor has
+	// passed, are ignored.
+	MarkDisplayed(userID int64, ids []int64) error
+	// HasSubscription reports whether the user has a push subscription.
+	HasSubscription(userID int64) (bool, error)
+	// DueDeliveries returns up to limit deliveries whose next attempt is
+	// due at now and whose subscription is not held, in id order (the
+	// order of their notifications), with what sending them needs.
+	DueDeliveries(now time.Time, limit int) ([]Delivery, error)
+	// ClaimDeliveries moves the next attempt of ids still due at now to
+	// until, so that no other node sends them meanwhile; it returns the
+	// ids it claimed.
+	ClaimDeliveries(ids []int64, now, until time.Time) ([]int64, error)
+	// RescheduleDelivery sets the next attempt of a delivery, counting a
+	// failed attempt when failed.
+	RescheduleDelivery(id int64, at time.Time, failed bool) error
+	// HoldSubscription keeps every delivery to a subscription waiting
+	// until until (a push service asked to wait).
+	HoldSubscription(id int64, until time.Time) error
+	// DeleteDelivery removes a delivery (sent, refused or given up).
+	DeleteDelivery(id int64) error
+	// PendingDeliveries counts the deliveries not yet done.
+	PendingDeliveries() (int, error)
+}
+
+// Lease is the outbox's shared state.
+type Lease struct {
+	// Cursor is the newest notification id the outbox has handled.
+	Cursor int64
+	// Owner is the node holding the lease ("" for none) until Until.
+	Owner string
+	Until time.Time
+}
+
+// Candidate is a notification that may be pushed.
+type Candidate struct {
+	ID        int64
+	UserID    int64
+	Event     string
+	Data      []byte
+	CreatedAt time.Time
+}
+
+// Fanout is what deciding a batch of candidates needs.
+type Fanout struct {
+	// Subscriptions by user id.
+	Subscriptions map[int64][]int64
+	// Preferences by user id, then event (only the events a user set).
+	Preferences map[int64]map[string]bool
+	// Displayed holds the candidates a visible page showed.
+	Displayed map[int64]bool
+}
+
+// NewDelivery is a push to make.
+type NewDelivery struct {
+	NotificationID int64
+	SubscriptionID int64
+	NextAt         time.Time
+	GiveUpAt       time.Time
+}
+
+// Delivery is a pending push with what sending it needs.
+type Delivery struct {
+	ID           int64
+	Attempts     int
+	GiveUpAt     time.Time
+	Subscription Subscription
+	Notification parkmate.Notification
+}

@@ -1,0 +1,232 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strings"
+	"time"
+
+	"parkmate/push"
+)
+
+// PushLease returns the outbox's cursor and lease.
+func (tx *Tx) PushLease() (push.Lease, error) {
+	var l push.Lease
+	var until int64
+	err := tx.queryRow(`SELECT last_id, lease_owner, lease_until FROM push_state`).Scan(&l.Cursor, &l.Owner, &until)
+	l.Until = fromMS(until)
+	return l, err
+}
+
+// TakePushLease gives node the lease until until, when it holds it or the
+// lease ended before now.
+func (tx *Tx) TakePushLease(node string, now, until time.Time) (push.Lease, bool, error) {
+	ok, err := tx.changed(`UPDATE push_state SET lease_owner = ?, lease_until = ? WHERE lease_owner = ? OR lease_until < ?`,
+		node, ms(until), node, ms(now))
+	if err != nil {
+		return push.Lease{}, false, err
+	}
+	l, err := tx.PushLease()
+	return l, ok && l.Owner == node, err
+}
+
+// ReleasePushLease ends node's lease.
+func (tx *Tx) ReleasePushLease(node string) error {
+	_, err := tx.exec(`UPDATE push_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?`, node)
+	return err
+}
+
+// AdvancePushCursor moves the cursor from 'from' to 'to' while node holds
+// the lease.
+func (tx *Tx) AdvancePushCursor(node string, from, to int64) (bool, error) {
+	return tx.changed(`UPDATE push_state SET last_id = ? WHERE lease_owner = ? AND last_id = ?`, to, node, from)
+}
+
+// PushCandidates returns the notifications after 'after', up to upTo and
+// the newest committed one, of users (not deleted) with a subscription.
+// The newest id is read first: ids are gap-free in commit order, so every
+// notification up to it is committed and visible.
+func (tx *Tx) PushCandidates(after, upTo int64) ([]push.Candidate, int64, error) {
+	last, err := tx.LastNotificationID()
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.query(`SELECT n.id, n.user_id, n.event, n.data, n.created_at FROM notifications n
+		WHERE n.id > ? AND n.id <= ? AND n.user_id IN (SELECT s.user_id FROM push_subscriptions s
+			JOIN users u ON u.id = s.user_id WHERE u.deleted_at IS NULL)
+		ORDER BY n.id`, after, min(upTo, last))
+	cands, err := scanAll(rows, err, func(r *sql.Rows) (push.Candidate, error) {
+		var c push.Candidate
+		var data sql.NullString
+		var created int64
+		err := r.Scan(&c.ID, &c.UserID, &c.Event, &data, &created)
+		c.CreatedAt = fromMS(created)
+		if data.Valid {
+			c.Data = []byte(data.String)
+		}
+		return c, err
+	})
+	return cands, last, err
+}
+
+// Fanout reads what deciding a batch of candidates needs.
+func (tx *Tx) Fanout(userIDs, noteIDs []int64, now time.Time) (push.Fanout, error) {
+	f := push.Fanout{Subscriptions: map[int64][]int64{}, Preferences: map[int64]map[string]bool{}, Displayed: map[int64]bool{}}
+	seen := map[int64]bool{}
+	var users []int64
+	for _, u := range userIDs {
+		if !seen[u] {
+			seen[u] = true
+			users = append(users, u)
+		}
+	}
+	err := inChunks(users, func(part []int64) error {
+		rows, err := tx.query(`SELECT id, user_id FROM push_subscriptions WHERE user_id IN (`+marks(len(part))+`)
+			AND (expires_at IS NULL OR expires_at > ?) ORDER BY id`, append(int64Args(part), ms(now))...)
+		if err := eachRow(rows, err, func(r *sql.Rows) error {
+			var id, user int64
+			err := r.Scan(&id, &user)
+			f.Subscriptions[user] = append(f.Subscriptions[user], id)
+			return err
+		}); err != nil {
+			return err
+		}
+		rows, err = tx.query(`SELECT user_id, event, push FROM notification_preferences WHERE user_id IN (`+marks(len(part))+`)`,
+			int64Args(part)...)
+		return eachRow(rows, err, func(r *sql.Rows) error {
+			var user int64
+			var event string
+			var on bool
+			err := r.Scan(&user, &event, &on)
+			if f.Preferences[user] == nil {
+				f.Preferences[user] = map[string]bool{}
+			}
+			f.Preferences[user][event] = on
+			return err
+		})
+	})
+	if err != nil {
+		return f, err
+	}
+	err = inChunks(noteIDs, func(part []int64) error {
+		rows, err := tx.query(`SELECT notification_id FROM push_displayed WHERE notification_id IN (`+marks(len(part))+`)`,
+			int64Args(part)...)
+		return eachRow(rows, err, func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			f.Displayed[id] = true
+			return err
+		})
+	})
+	return f, err
+}
+
+// eachRow calls fn for each row, closing rows.
+func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AddDeliveries stores deliveries, leaving any already stored.
+func (tx *Tx) AddDeliveries(ds []push.NewDelivery) error {
+	for start := 0; start < len(ds); start += insertChunk {
+		part := ds[start:min(start+insertChunk, len(ds))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO push_deliveries (notification_id, subscription_id, next_at, give_up_at) VALUES `)
+		args := make([]any, 0, 4*len(part))
+		for i, d := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?)`)
+			args = append(args, d.NotificationID, d.SubscriptionID, ms(d.NextAt), ms(d.GiveUpAt))
+		}
+		b.WriteString(` ON CONFLICT (notification_id, subscription_id) DO NOTHING`)
+		if _, err := tx.exec(b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForgetDisplayed drops the displayed marks up to upTo.
+func (tx *Tx) ForgetDisplayed(upTo int64) error {
+	_, err := tx.exec(`DELETE FROM push_displayed WHERE notification_id <= ?`, upTo)
+	return err
+}
+
+// MarkDisplayed records that a visible page of the user showed ids.
+func (tx *Tx) MarkDisplayed(userID int64, ids []int64) error {
+	return inChunks(ids, func(part []int64) error {
+		_, err := tx.exec(`INSERT INTO push_displayed (notification_id)
+			SELECT n.id FROM notifications n WHERE n.user_id = ? AND n.id IN (`+marks(len(part))+`)
+			AND n.id > (SELECT last_id FROM push_state)
+			ON CONFLICT (notification_id) DO NOTHING`, append([]any{userID}, int64Args(part)...)...)
+		return err
+	})
+}
+
+// DueDeliveries returns deliveries due at now, in id order.
+func (tx *Tx) DueDeliveries(now time.Time, limit int) ([]push.Delivery, error) {
+	rows, err := tx.query(`SELECT d.id, d.attempts, d.give_up_at, s.id, s.user_id, s.endpoint, s.p256dh, s.auth,
+			n.id, n.type, n.message, n.event, n.data, n.created_at
+		FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id
+			JOIN notifications n ON n.id = d.notification_id
+		WHERE d.next_at <= ? AND s.hold_until <= ? ORDER BY d.id LIMIT ?`, ms(now), ms(now), limit)
+	return scanAll(rows, err, func(r *sql.Rows) (push.Delivery, error) {
+		var d push.Delivery
+		var giveUp, created int64
+		var data sql.NullString
+		s, n := &d.Subscription, &d.Notification
+		err := r.Scan(&d.ID, &d.Attempts, &giveUp, &s.ID, &s.UserID, &s.Endpoint, &s.P256DH, &s.Auth,
+			&n.ID, &n.Type, &n.Message, &n.Event, &data, &created)
+		d.GiveUpAt, n.CreatedAt, n.UserID = fromMS(giveUp), fromMS(created), s.UserID
+		if data.Valid {
+			n.Data = []byte(data.String)
+		}
+		return d, err
+	})
+}
+
+// ClaimDeliveries moves the next attempt of the ids still due to until.
+func (tx *Tx) ClaimDeliveries(ids []int64, now, until time.Time) ([]int64, error) {
+	var out []int64
+	err := inChunks(ids, func(part []int64) error {
+		rows, err := tx.query(`UPDATE push_deliveries SET next_at = ? WHERE id IN (`+marks(len(part))+`) AND next_at <= ? RETURNING id`,
+			append(append([]any{ms(until)}, int64Args(part)...), ms(now))...)
+		got, err := scanAll(rows, err, scanInt64)
+		out = append(out, got...)
+		return err
+	})
+	return out, err
+}
+
+// RescheduleDelivery sets a delivery's next attempt.
+func (tx *Tx) RescheduleDelivery(id int64, at time.Time, failed bool) error {
+	n := 0
+	if failed {
+		n = 1
+	}
+	_, err := tx.exec(`UPDATE push_deliveries SET next_at = ?, attempts = attempts + ? WHERE id = ?`, ms(at), n, id)
+	return err
+}
+
+// DeleteDelivery removes a delivery.
+func (tx *Tx) DeleteDelivery(id int64) error {
+	_, err := tx.exec(`DELETE FROM push_deliveries WHERE id = ?`, id)
+	return err
+}
+
+// PendingDeliveries counts the deliveries not yet done.
+func (tx *Tx) PendingDeliveries() (int, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM push_deliveries`).Scan(&n)
+	return n, err
+}
