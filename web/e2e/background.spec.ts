@@ -32,10 +32,18 @@ test('the visible tab shows a notification; with every tab hidden, one raises a 
   const { id } = await bookSlot(driver, 1, 60);
   const o = owner.page;
 
-  await test.step('settings: system notifications are allowed in this browser', async () => {
+  await test.step('settings: system notifications are allowed in this browser; the push panel is there', async () => {
     await back.goto(server.base + '/#/settings');
     await expect(tid(back, 'system-permission')).toHaveAttribute('data-permission', 'granted');
-    await back.goto(server.base + '/#/');
+    await expect(tid(back, 'push-settings')).toBeVisible();
+    await expect(tid(back, 'push-state')).toHaveAttribute('data-state', /^(off|on|unsupported)$/);
+  });
+
+  await test.step('the URL a clicked push opens (/?booking=ID) shows that booking', async () => {
+    await back.goto(`${server.base}/?booking=${id}`);
+    await expect(back.locator(`[data-testid="booking-page"][data-booking-id="${id}"]`)).toBeVisible();
+    await expect(back).toHaveURL(`${server.base}/#/booking/${id}`);
+    await tid(back, 'back').click();
     await waitConnected(back);
   });
 

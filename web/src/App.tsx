@@ -1,5 +1,5 @@
 import { QueryClientProvider, useIsFetching, type QueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Bounce, ToastContainer } from 'react-toastify';
 import { AuthProvider, useAuth } from './auth';
 import { ConfirmDialogHost } from './components/ConfirmDialog';
@@ -7,7 +7,8 @@ import { Header } from './components/Header';
 import { ReconnectBanner } from './components/ReconnectBanner';
 import { useInbox, useUnreadTitle } from './inbox';
 import { newQueryClient } from './lib/queries';
-import { useRoute } from './lib/route';
+import { navigate, routeHash, useRoute } from './lib/route';
+import { bookingFromURL, onOpenBooking } from './push/push';
 import { LiveProvider } from './live';
 import { AUTO_CLOSE_MS } from './notify';
 import { AdminPage } from './pages/AdminPage';
@@ -34,9 +35,29 @@ function RolePage({ user }: { user: User }) {
   }
 }
 
+/**
+ * useOpenBookingRequests opens the booking a clicked push notification is
+ * about: from the URL the service worker opened (`/?booking=ID`), or from its
+ * message to this already open tab.
+ */
+function useOpenBookingRequests(): void {
+  useEffect(() => {
+    const fromURL = bookingFromURL(location.search);
+    if (fromURL !== null) {
+      history.replaceState(null, '', location.pathname + routeHash({ name: 'booking', id: fromURL }));
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    }
+    return onOpenBooking((bookingId) => {
+      window.focus();
+      if (bookingId !== null) navigate({ name: 'booking', id: bookingId });
+    });
+  }, []);
+}
+
 /** SignedIn is the signed-in user's place: the role's page, a booking, or the settings. */
 function SignedIn({ user }: { user: User }) {
   const route = useRoute();
+  useOpenBookingRequests();
   const { unread } = useInbox();
   useUnreadTitle(unread);
   switch (route.name) {

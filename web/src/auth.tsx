@@ -10,6 +10,7 @@ import { appConfig } from './config';
 import { useLatest } from './hooks/useLatest';
 import { forgetResumePosition } from './hooks/useWebSocketNotifications';
 import { queryKeys } from './lib/queries';
+import { disablePush } from './push/push';
 import type { AppConfig, User } from './types';
 
 export interface AuthState {
@@ -86,6 +87,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     signedInHint.set(false);
     qc.setQueryData(queryKeys.me, null);
     if (current) forgetResumePosition(current.id);
+    try {
+      // A shared device stops getting this user's pushes (needs the session: before logout).
+      await disablePush();
+    } catch {
+      /* not subscribed, or the server is away: the subscription ends with the session's user */
+    }
     try {
       await api.logout();
     } catch (e) {

@@ -16,6 +16,7 @@ import { sharedClaims } from './lib/claims';
 import { applyLiveFrame } from './lib/liveUpdates';
 import { sharedPresence } from './lib/presence';
 import { ToastRouter, type Decision } from './lib/toastRouter';
+import { closePushedNotification, pageVisible } from './push/push';
 import { showNotificationToast, showSystemNotification } from './toasts';
 import type { Notification } from './types';
 
@@ -82,7 +83,11 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             claims: sharedClaims(userId),
             // Read at each use: after a close (sign-out, React's StrictMode rerun) a new one is made.
             presence: () => sharedPresence(userId),
-            toast: (n) => showNotificationToast(n, { qc, userId }),
+            toast: (n) => {
+              showNotificationToast(n, { qc, userId });
+              // A push of the same notification, if one was shown, goes: one signal, not two.
+              if (n.id > 0) closePushedNotification(n.id).catch(() => {});
+            },
             system: (n) => showSystemNotification(n),
             onDecision: recordDecision,
           }),
@@ -104,6 +109,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       return inbox.items.length ? inbox.items[0].id : 0;
     },
     watch: watched,
+    pageVisible,
     onNotification: (n) => applyInbox(qc, { type: 'received', item: { ...n, read: false } }),
     onRead: (ids) => applyInbox(qc, { type: 'read', ids }),
     onReadAll: (upTo) => applyInbox(qc, { type: 'read_all', upTo }),

@@ -95,7 +95,7 @@ describe('showSystemNotification', () => {
     expect(showSystemNotification(n({ id: 44 }))).toBe(true);
     expect(made).toHaveLength(1);
     expect(made[0].title).toBe('ParkMate');
-    expect(made[0].opts).toMatchObject({ body: 'Your booking will expire in 5 minutes!', tag: 'parkmate-44' });
+    expect(made[0].opts).toMatchObject({ body: 'Your booking will expire in 5 minutes!', tag: '44' });
     made[0].onclick!();
     expect(location.hash).toBe('#/booking/9');
     expect(window.__parkmateSystemNotifications).toHaveLength(1);

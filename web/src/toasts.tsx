@@ -54,7 +54,9 @@ export function systemNotificationsAllowed(): boolean {
  */
 export function showSystemNotification(n: Notification): boolean {
   if (!systemNotificationsAllowed()) return false;
-  const tag = n.id ? `parkmate-${n.id}` : `parkmate-${n.event ?? 'event'}-${bookingOf(n) ?? ''}`;
+  // The service worker shows a push under the notification's id: the same tag
+  // makes a later push of it replace this one instead of adding a second.
+  const tag = n.id ? String(n.id) : `parkmate-${n.event ?? 'event'}-${bookingOf(n) ?? ''}`;
   const record: SystemNotificationRecord = { title: 'ParkMate', body: n.message, tag };
   try {
     const sn = new Notification(record.title, { body: record.body, tag, icon: './favicon.svg' });

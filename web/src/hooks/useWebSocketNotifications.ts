@@ -52,6 +52,8 @@ export interface UseWebSocketNotificationsOptions extends NotificationHandlers {
   newestId?: () => Promise<number | null>;
   /** Lots whose slot frames to receive (sent again after each reconnect). */
   watch?: number[];
+  /** True while the user can see the page: new notifications are reported as displayed (not pushed). */
+  pageVisible?: () => boolean;
 }
 
 export interface WebSocketNotificationsState {
@@ -107,6 +109,7 @@ export function useWebSocketNotifications(
       capMs: o.capMs ?? RECONNECT_CAP_MS,
       pingIntervalMs: o.pingIntervalMs,
       staleToastMs: 15 * 60_000,
+      pageVisible: o.pageVisible ? () => optsRef.current.pageVisible?.() ?? false : undefined,
       win: window,
       doc: document,
       handlers: () => ({

@@ -133,3 +133,24 @@ describe('NotificationSocket: the app toast route', () => {
     conn.stop();
   });
 });
+
+describe('NotificationSocket: displayed reports (Web Push)', () => {
+  it('tells the server each new notification it received while the page was visible, in id order', async () => {
+    let visible = true;
+    const { conn } = setup({ pageVisible: () => visible });
+    await conn.start();
+    const ws = FakeWebSocket.last;
+    ws.serverOpen();
+    ws.serverSend(notification(4));
+    ws.serverSend(notification(4)); // a repeat: not reported twice
+    visible = false;
+    ws.serverSend(notification(5)); // hidden: the user did not see it, so it may be pushed
+    visible = true;
+    ws.serverSend(notification(6));
+    ws.serverSend({ type: 'changed', resource: 'booking', id: 7 }); // not a notification
+    await flush(10);
+    const displayed = ws.sent.map((s) => JSON.parse(s) as { type: string; ids?: number[] }).filter((f) => f.type === 'displayed');
+    expect(displayed).toEqual([{ type: 'displayed', ids: [4] }, { type: 'displayed', ids: [6] }]);
+    conn.stop();
+  });
+});

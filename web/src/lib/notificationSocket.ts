@@ -161,6 +161,18 @@ export class NotificationSocket {
     }
   }
 
+  /** send sends a text frame when the socket is open; false when it could not. */
+  send(text: string): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== OPEN || !this.connected) return false;
+    try {
+      ws.send(text);
+      return true;
+    } catch {
+      return false; // onclose follows
+    }
+  }
+
   /** retryNow reconnects at once (the user's "Retry now"). */
   retryNow(): void {
     this.reconnectNow('retry now');
@@ -341,6 +353,8 @@ export class NotificationSocket {
 
   private onNotificationFrame(n: Notification): void {
     if (!this.tracker.accept(n.id)) return; // a repeat (replay overlap): already handled in this tab
+    // Frames arrive in id order, so these reports do too, as the server wants.
+    if (this.o.pageVisible?.() && Number.isInteger(n.id) && n.id > 0) this.send(JSON.stringify({ type: 'displayed', ids: [n.id] }));
     const level: Level = isLevel(n.type) ? n.type : 'info';
     const message = typeof n.message === 'string' ? n.message : String(n.message ?? '');
     const stale =

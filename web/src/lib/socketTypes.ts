@@ -83,6 +83,12 @@ export interface NotificationSocketOptions {
   stableMs?: number;
   /** Notifications older than this (by created_at) go to the inbox without a toast. */
   staleToastMs?: number;
+  /**
+   * Asked for each new notification frame: true when the user can see the
+   * page now. The socket then tells the server `{"type":"displayed","ids":[id]}`
+   * (proto 2), so that notification is not pushed to the user's devices.
+   */
+  pageVisible?: () => boolean;
   /** Asked after a handshake fails: resolves 'ended' when the session is gone (401). */
   checkSession?: () => Promise<'ok' | 'ended' | 'unknown'>;
   /**

@@ -1,6 +1,7 @@
 import { ArrowLeft, BellRing, Settings } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { Section } from '../components/common';
+import { PushSettings } from '../push/PushSettings';
 
 type Permission = NotificationPermission | 'unsupported';
 
@@ -41,6 +42,7 @@ function SystemNotificationsPanel() {
  * (e.g. push notifications) adds itself here.
  */
 export const SETTINGS_PANELS: Array<{ id: string; render: () => ReactNode }> = [
+  { id: 'push', render: () => <PushSettings /> },
   { id: 'system-notifications', render: () => <SystemNotificationsPanel /> },
 ];
 
