@@ -87,16 +87,19 @@ func BookingExpired(b parkmate.Booking) parkmate.Notification {
 		map[string]any{"booking_id": b.ID, "slot_id": b.SlotID})
 }
 
-// BookingRenewed is event 3.
+// BookingRenewed is event 3. Only the driver renews, so it answers the
+// recipient's own action: its data says so (own_action), and a client
+// shows it as a toast only in the tab that acted.
 func BookingRenewed(b parkmate.Booking) parkmate.Notification {
 	return note(b.UserID, parkmate.EventBookingRenewed, "Booking renewed successfully!",
-		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt})
+		map[string]any{"booking_id": b.ID, "ends_at": b.EndsAt, "own_action": true})
 }
 
-// BookingRenewFailed is event 4, with the reason.
+// BookingRenewFailed is event 4, with the reason; like event 3 it answers
+// the recipient's own action.
 func BookingRenewFailed(b parkmate.Booking, reason string) parkmate.Notification {
 	return note(b.UserID, parkmate.EventBookingRenewFailed, "Booking renewal failed: "+reason,
-		map[string]any{"booking_id": b.ID, "reason": reason})
+		map[string]any{"booking_id": b.ID, "reason": reason, "own_action": true})
 }
 
 // BookingCompleted is event 5.

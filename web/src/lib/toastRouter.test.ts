@@ -85,12 +85,24 @@ describe('ToastRouter: your own action', () => {
     expect(other.toast).toHaveBeenCalledTimes(1);
   });
 
-  it('another device knows nothing of the action: it shows the notification', async () => {
+  it('another device knows nothing of the action: without the server\'s mark it shows the notification', async () => {
     const desk = browser().tab();
     const phone = browser().tab();
     await desk.presence.begin(keys(5));
     expect(await phone.router.route(renewed(13))).toBe(true);
     expect(await desk.router.route(renewed(13))).toBe(false);
+  });
+
+  it('another device shows no toast for what the server marks as the user\'s own action', async () => {
+    const desk = browser().tab();
+    const phone = browser().tab();
+    await desk.presence.begin(keys(5));
+    const own = notification(15, { type: 'success', event: 'booking.renewed', message: 'Booking renewed successfully!', data: { booking_id: 5, own_action: true } }) as Notification;
+    expect(await phone.router.route(own)).toBe(false);
+    expect(phone.decisions).toEqual(['acting-elsewhere']);
+    expect(phone.toast).not.toHaveBeenCalled();
+    expect(await desk.router.route(own)).toBe(false);
+    expect(desk.decisions).toEqual(['own']);
   });
 
   it('without Web Locks, the BroadcastChannel carries the mark, and its end', async () => {

@@ -5,6 +5,9 @@
 //   the server's notification for it arrives there, that tab claims it (so no
 //   tab toasts it later) and shows nothing more; every other tab sees the
 //   action's lock held and shows nothing.
+// - A notification the server marks data.own_action (it answers the
+//   user's own request, e.g. a renewal) shows in no tab that did not act:
+//   not another tab, not another device. It is still in the inbox.
 // - Anything else: the visible tab shows it; a hidden tab leaves it to a
 //   visible one. With no visible tab, the first hidden tab to claim it shows
 //   it, and also as a system notification when the user allowed them.
@@ -77,6 +80,7 @@ export class ToastRouter {
       return 'own';
     }
     if (act && (await presence.actingElsewhere(act))) return 'acting-elsewhere';
+    if (n.data?.['own_action'] === true) return 'acting-elsewhere'; // another device acted
     if (stale) return 'stale';
     if (await presence.visibleElsewhere()) return 'visible-elsewhere';
     return (await claims.claimAll(keys)) ? 'shown' : 'claimed';
