@@ -7,6 +7,7 @@ const (
 	ResourceCarWash    = "carwash"
 	ResourceAssignment = "assignment"
 	ResourceLot        = "lot"
+	ResourceUser       = "user"
 )
 
 // Change is a live-only update: an object that screens list was created

@@ -65,6 +65,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor parkmate.User, id int64,
 		return parkmate.User{}, err
 	}
 	s.endSessions(ctx, id, ended)
+	s.userChanged(ctx, id, string(u.Role))
 	return u, nil
 }
 
@@ -91,6 +92,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor parkmate.User, id int64)
 		return err
 	}
 	s.endSessions(ctx, id, ended)
+	s.userChanged(ctx, id, "DELETED")
 	return nil
 }
 

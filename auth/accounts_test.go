@@ -143,9 +143,13 @@ func TestRoleChangeEndsEverySession(t *testing.T) {
 	}
 
 	// A failed change ends nothing and tells no one.
+	f.ended.takeLive()
 	f.store.setFail(errors.New("disk on fire"))
 	if _, err := f.svc.ChangeRole(ctx, ada, root.ID, parkmate.RoleOwner); err == nil || len(f.ended.all()) != before {
 		t.Fatalf("failed change: %v, ended %v", err, f.ended.all())
+	}
+	if got := f.ended.takeLive(); len(got) != 0 {
+		t.Fatalf("a failed change told admins' screens %q", got)
 	}
 }
 
@@ -160,11 +164,18 @@ func TestDeleteUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.advance(time.Second)
+	want := []string{fmt.Sprintf("user %d admin admins=true", ada.ID), fmt.Sprintf("user %d driver admins=true", dana.ID)}
+	if got := f.ended.takeLive(); !slices.Equal(got, want) {
+		t.Fatalf("admins' screens heard %q, want %q", got, want)
+	}
 	if err := f.svc.DeleteUser(ctx, ada, dana.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.ended.all(); len(got) != 1 || got[0] != fmt.Sprintf("%d/%s", dana.ID, sess.ID) {
 		t.Fatalf("ended %v", got)
+	}
+	if got, want := f.ended.takeLive(), []string{fmt.Sprintf("user %d DELETED admins=true", dana.ID)}; !slices.Equal(got, want) {
+		t.Fatalf("admins' screens heard %q, want %q", got, want)
 	}
 	if _, _, err := f.svc.Authenticate(ctx, tok); err == nil || err.(*parkmate.Error).Message != msgGone {
 		t.Fatalf("token after delete: %v", err)

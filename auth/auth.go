@@ -20,9 +20,12 @@ import (
 	"parkmate"
 )
 
-// SessionNotifier closes the sockets of an ended session on every node.
+// SessionNotifier tells every node about accounts: it closes the sockets
+// of an ended session, and tells admins' screens that the accounts
+// changed.
 type SessionNotifier interface {
 	SessionEnded(ctx context.Context, userID int64, sessionID string)
+	Live(ctx context.Context, l parkmate.Live)
 }
 
 // Secret is a signing key that never prints itself.
@@ -126,7 +129,19 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, rol
 		u, err = tx.CreateUser(parkmate.User{Username: username, Role: role, PasswordHash: string(hash)})
 		return err
 	})
+	if err == nil {
+		s.userChanged(ctx, u.ID, string(u.Role))
+	}
 	return u, err
+}
+
+// userChanged tells admins' screens, after the commit, that an account was
+// made, changed role (status: the role) or deleted (status: DELETED).
+func (s *Service) userChanged(ctx context.Context, id int64, status string) {
+	if s.notifier == nil { // the command line's user add tells no socket
+		return
+	}
+	s.notifier.Live(ctx, parkmate.Live{Changes: []parkmate.Change{{Resource: parkmate.ResourceUser, ID: id, Status: status, Admins: true}}})
 }
 
 // Register creates a driver account.

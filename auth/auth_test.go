@@ -40,6 +40,24 @@ func (c *clock) advance(d time.Duration) {
 type ended struct {
 	mu    sync.Mutex
 	calls []string
+	live  []string // account changes told to admins' screens
+}
+
+func (e *ended) Live(_ context.Context, l parkmate.Live) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range l.Changes {
+		e.live = append(e.live, fmt.Sprintf("%s %d %s admins=%t", c.Resource, c.ID, c.Status, c.Admins))
+	}
+}
+
+// takeLive returns the account changes told since the last call.
+func (e *ended) takeLive() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := e.live
+	e.live = nil
+	return out
 }
 
 func (e *ended) SessionEnded(_ context.Context, userID int64, sessionID string) {

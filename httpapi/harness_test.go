@@ -48,9 +48,10 @@ func (c *clock) advance(d time.Duration) {
 // quiet is a Notifier and a SessionNotifier that tells no socket.
 type quiet struct{}
 
-func (quiet) ReadState(context.Context, int64, []int64)   {}
-func (quiet) ReadAll(context.Context, int64, int64)       {}
-func (quiet) Live(context.Context, parkmate.Live)         {}
+func (quiet) ReadState(context.Context, int64, []int64) {}
+func (quiet) ReadAll(context.Context, int64, int64)     {}
+func (quiet) Live(context.Context, parkmate.Live)       {}
+
 func (quiet) SessionEnded(context.Context, int64, string) {}
 
 // api is one node's HTTP handler over the real rules and a SQLite file,

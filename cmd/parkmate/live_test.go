@@ -108,6 +108,13 @@ func TestLiveFramesReachEveryScreenThatShowsThem(t *testing.T) {
 		s.expectChanged("lot", lot.ID, "")
 	}
 	quiet()
+
+	// A new account, and a change of role, are the admins' to see.
+	erin2 := srv.user("erin2", parkmate.RoleDriver)
+	admin.expectChanged("user", erin2.ID, "driver")
+	w.admin.mustDo("PATCH", fmt.Sprintf("/api/users/%d/", erin2.ID), map[string]any{"role": "employee"}, 200, nil)
+	admin.expectChanged("user", erin2.ID, "employee")
+	quiet()
 }
 
 // TestWatchFramesAreChecked: a watch names at most --max-watched-lots

@@ -137,7 +137,7 @@ export const DEFAULT_CONFIG: AppConfig = {
 };
 
 /** The resources a `changed` frame can be about. */
-export type LiveResource = 'booking' | 'payment' | 'carwash' | 'assignment' | 'lot';
+export type LiveResource = 'booking' | 'payment' | 'carwash' | 'assignment' | 'lot' | 'user';
 
 /** ChangedFrame: something a screen lists was created or changed status (proto 2, never stored). */
 export interface ChangedFrame {

@@ -21,7 +21,7 @@ export function isLevel(v: unknown): v is Level {
 
 const LIVE_TYPES = new Set<unknown>(['changed', 'slot', 'watching', 'read', 'read_all', 'notice', 'pong']);
 
-const RESOURCES: readonly LiveResource[] = ['booking', 'payment', 'carwash', 'assignment', 'lot'];
+const RESOURCES: readonly LiveResource[] = ['booking', 'payment', 'carwash', 'assignment', 'lot', 'user'];
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 const ids = (v: unknown): number[] => (Array.isArray(v) ? v.filter(isId) : []);

@@ -15,6 +15,7 @@ describe('keysForChange', () => {
     ['a car wash: car washes and the booking', changed({ resource: 'carwash', id: 4 }), none, [['carwashes'], ['booking', 12]]],
     ['an assignment, for an owner or admin', changed({ resource: 'assignment', id: 2, booking_id: undefined }), none, [['assignments']]],
     ['a new lot: every list of lots', changed({ resource: 'lot', id: 4, booking_id: undefined, lot_id: 4, status: undefined }), none, [['lots']]],
+    ['an account made or changed: the lists of users', changed({ resource: 'user', id: 9, booking_id: undefined, lot_id: undefined, status: 'employee' }), none, [['users']]],
     ['an assignment, for the employee: their bookings and car washes too', changed({ resource: 'assignment', id: 2, booking_id: undefined }), { role: 'employee' as const, watched: new Set<number>() }, [['assignments'], ['bookings'], ['carwashes']]],
   ])('%s', (_, frame, scope, keys) => {
     expect(keysForChange(frame, scope)).toEqual(keys);

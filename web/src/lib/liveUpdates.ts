@@ -35,6 +35,9 @@ export function keysForChange(f: ChangedFrame, scope: LiveScope): QueryKey[] {
     case 'lot':
       // A new lot: every list of lots (the driver's, the owner's, the admin's choice).
       return [['lots']];
+    case 'user':
+      // An account made, changed or deleted (admins only): the lists of users.
+      return [['users']];
   }
 }
 
