@@ -181,25 +181,26 @@ func (h *Hub) handleGroup(m *broker.Message) {
 		sh := &h.shards[i]
 		sh.mu.RLock()
 		for _, subs := range sh.users {
-			if len(subs) == 0 || !InGroup(subs[0].Role(), m.Group) {
-				continue
-			}
 			for _, s := range subs {
-				s.Deliver(m)
+				// Each socket by its own role: during a role change a
+				// user's old and new sockets differ.
+				if InGroup(s.Role(), m.Group) {
+					s.Deliver(m)
+				}
 			}
 		}
 		sh.mu.RUnlock()
 	}
 }
 
-// InGroup reports whether a user of role r belongs to a stored group.
+// InGroup reports whether a user of role r belongs to a stored group (one
+// of parkmate.GroupsOf(r)), without allocating.
 func InGroup(r parkmate.Role, group string) bool {
-	for _, g := range parkmate.GroupsOf(r) {
-		if g == group {
-			return true
-		}
+	if group == parkmate.GroupAll {
+		return true
 	}
-	return false
+	prefix := parkmate.RoleGroup("")
+	return len(group) == len(prefix)+len(r) && group[:len(prefix)] == prefix && group[len(prefix):] == string(r)
 }
 
 // Each calls fn for every socket, shard by shard, without holding a lock

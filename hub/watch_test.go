@@ -91,3 +91,40 @@ func TestLiveChangesReachTheirUsersAndAdmins(t *testing.T) {
 		t.Fatalf("a stranger got %q", stranger.got)
 	}
 }
+
+// TestInGroup matches parkmate.GroupsOf for every role.
+func TestInGroup(t *testing.T) {
+	roles := []parkmate.Role{parkmate.RoleDriver, parkmate.RoleOwner, parkmate.RoleEmployee, parkmate.RoleAdmin}
+	groups := []string{parkmate.GroupAll, "role:", "role:admins", "role:drive", "admin", "", "all "}
+	for _, r := range roles {
+		groups = append(groups, parkmate.RoleGroup(r))
+	}
+	for _, r := range roles {
+		for _, g := range groups {
+			want := false
+			for _, mine := range parkmate.GroupsOf(r) {
+				want = want || mine == g
+			}
+			if got := hub.InGroup(r, g); got != want {
+				t.Errorf("InGroup(%s, %q) = %t, want %t", r, g, got, want)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { hub.InGroup(parkmate.RoleAdmin, "role:admin") }); n != 0 {
+		t.Errorf("InGroup allocates %v times", n)
+	}
+}
+
+// TestGroupFramesGoByEachSocketsRole: while a user's role changes, their
+// old socket (old role) and new socket (new role) each get the frames of
+// their own role's group.
+func TestGroupFramesGoByEachSocketsRole(t *testing.T) {
+	h := hub.New()
+	old, cur := &counter{user: 5, role: parkmate.RoleDriver}, &counter{user: 5, role: parkmate.RoleAdmin}
+	h.Add(old)
+	h.Add(cur)
+	h.Handle([]broker.Message{{Kind: broker.KindLive, Group: parkmate.RoleGroup(parkmate.RoleAdmin), Frame: []byte("admins")}})
+	if len(old.got) != 0 || len(cur.got) != 1 {
+		t.Fatalf("the driver's socket got %q, the admin's %q", old.got, cur.got)
+	}
+}

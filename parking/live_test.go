@@ -16,7 +16,11 @@ func TestLiveChanges(t *testing.T) {
 	// who sees dana's booking on lot: dana, oscar (owner), erin (employee).
 	seen := func(w *world) string { return fmt.Sprint([]int64{w.dana.ID, w.oscar.ID, w.erin.ID}) }
 	changed := func(w *world, resource string, id int64, status string) string {
-		return fmt.Sprintf("changed %s %d of booking %d on lot %d: %s to %s admins=true", resource, id, w.booking.ID, w.lot.ID, status, seen(w))
+		to := seen(w)
+		if resource == "payment" { // money: not the employees'
+			to = fmt.Sprint([]int64{w.dana.ID, w.oscar.ID})
+		}
+		return fmt.Sprintf("changed %s %d of booking %d on lot %d: %s to %s admins=true", resource, id, w.booking.ID, w.lot.ID, status, to)
 	}
 	slot := func(w *world, free bool, count int) string {
 		return fmt.Sprintf("slot %d (number 1) of lot %d free=%t, %d free", w.slots[0].ID, w.lot.ID, free, count)

@@ -100,11 +100,15 @@ func audience(tx Tx, driverID, ownerID, lotID int64) ([]int64, error) {
 }
 
 // bookingChanged records a change of b (or of a payment or car wash of
-// b, resource and id) for everyone who sees it.
+// b, resource and id) for everyone who sees it. Payments are money, the
+// owner's business: employees, who list none, are not told of them.
 func bookingChanged(tx Tx, live *parkmate.Live, b parkmate.Booking, resource string, id int64, status string) error {
-	to, err := audience(tx, b.UserID, b.OwnerID, b.LotID)
-	if err != nil {
-		return err
+	to := []int64{b.UserID, b.OwnerID}
+	if resource != parkmate.ResourcePayment {
+		var err error
+		if to, err = audience(tx, b.UserID, b.OwnerID, b.LotID); err != nil {
+			return err
+		}
 	}
 	live.Changes = append(live.Changes, parkmate.Change{Resource: resource, ID: id, BookingID: b.ID, LotID: b.LotID,
 		Status: status, UserIDs: to, Admins: true})

@@ -60,9 +60,12 @@ type Conn struct {
 	closing   []byte
 	closeOnce sync.Once
 
-	// watchMu orders watch frames: only the newest one's check applies.
-	watchMu  sync.Mutex
-	watchGen uint64
+	// watchMu guards the watch checks: one runs at a time (watchBusy);
+	// the newest watch that arrived meanwhile waits in watchNext.
+	watchMu      sync.Mutex
+	watchBusy    bool
+	watchWaiting bool
+	watchNext    []int64
 }
 
 var _ hub.Subscriber = (*Conn)(nil)
@@ -159,12 +162,14 @@ func (c *Conn) Deliver(m *broker.Message) {
 		return
 	}
 	if len(c.queue) >= c.srv.cfg.QueueLen {
-		if c.replaying {
+		if c.replaying && m.ID != 0 {
 			// The replay will read it from storage.
 			c.missed = true
 			c.mu.Unlock()
 			return
 		}
+		// A frame storage does not keep (a live or read-state frame) is
+		// not lost silently: the client reconnects and refetches.
 		c.mu.Unlock()
 		c.srv.metrics.SlowCloses.Inc()
 		c.Kick(CloseTryAgainLater, "slow client: reconnect with since")

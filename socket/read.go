@@ -253,7 +253,7 @@ func (c *Conn) onText(msg []byte) bool {
 		}
 		return true
 	case f.Type == "watch" && c.p.Proto >= 2:
-		return c.onWatch(f)
+		return c.onWatch(msg)
 	case f.Type == "displayed" && c.p.Proto >= 2:
 		return c.onDisplayed(msg)
 	}

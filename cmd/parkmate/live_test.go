@@ -86,7 +86,7 @@ func TestLiveFramesReachEveryScreenThatShowsThem(t *testing.T) {
 	w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/payments/", b.ID), map[string]any{"method": "CASH", "amount": 2.5}, 201, &p)
 	owner.expect("payment.awaiting_verification", "info")
 	w.wOwner.expect("payment.awaiting_verification", "info")
-	for _, s := range []*wsClient{desk, phone, owner, emp, admin} {
+	for _, s := range []*wsClient{desk, phone, owner, admin} { // not the employee: money is the owner's
 		s.expectChanged("payment", p.ID, "PENDING")
 	}
 	quiet()
@@ -131,7 +131,9 @@ func TestWatchFramesAreChecked(t *testing.T) {
 		{"too many lots", "?proto=2", `{"type":"watch","lots":[1,2,3,4]}`, "watch: at most 3 lots"},
 		{"a lot id of 0", "?proto=2", `{"type":"watch","lots":[0]}`, "watch: lot ids are positive integers"},
 		{"a negative lot id", "?proto=2", `{"type":"watch","lots":[2,-1]}`, "watch: lot ids are positive integers"},
-		{"a lot id that is not an integer", "?proto=2", `{"type":"watch","lots":[1.5]}`, "unknown frame"},
+		{"a lot id that is not an integer", "?proto=2", `{"type":"watch","lots":[1.5]}`, "watch frame: send"},
+		{"no lots", "?proto=2", `{"type":"watch"}`, "watch frame: send"},
+		{"a field it does not know", "?proto=2", `{"type":"watch","lots":[1],"lot":2}`, "watch frame: send"},
 		{"a seed-era socket", "", `{"type":"watch","lots":[1]}`, `only {"type":"ping"} is accepted`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,6 @@ export function isLevel(v: unknown): v is Level {
   return typeof v === 'string' && (LEVELS as readonly string[]).includes(v);
 }
 
-const LIVE_TYPES = new Set<unknown>(['changed', 'slot', 'watching', 'read', 'read_all', 'notice', 'pong']);
 
 const RESOURCES: readonly LiveResource[] = ['booking', 'payment', 'carwash', 'assignment', 'lot', 'user'];
 
@@ -63,9 +62,10 @@ export function parseFrame(raw: unknown): Frame | null {
   if (!f || typeof f !== 'object' || Array.isArray(f)) return null;
   const frame = f as Record<string, unknown>;
   const type = frame['type'];
-  // A stored notification has an id; a live frame such as `changed` has an
-  // id too, but its type says what it is.
-  if (typeof frame['id'] === 'number' && !LIVE_TYPES.has(type)) {
+  // A stored notification has an id and one of the four levels as its
+  // type; a live frame such as `changed` has an id too, but another type
+  // (so a frame type added later is never taken for a notification).
+  if (typeof frame['id'] === 'number' && isLevel(type)) {
     return { kind: 'notification', notification: frame as unknown as Notification };
   }
   switch (type) {

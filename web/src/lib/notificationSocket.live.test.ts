@@ -122,12 +122,13 @@ describe('NotificationSocket: the app toast route', () => {
     const ws = FakeWebSocket.last;
     ws.serverOpen();
     ws.serverSend(notification(1, { type: 'success' }));
-    ws.serverSend(notification(2, { type: 'bogus' }));
+    ws.serverSend(notification(2, { type: 'bogus' })); // no level: a frame type this client does not know
+    ws.serverSend(notification(3, { type: 'info' }));
     ws.serverSend(notification(1, { type: 'success' })); // a repeat
     await flush(20);
     expect(route.mock.calls.map((c) => [(c as unknown as [{ id: number; type: string }])[0].id, (c as unknown as [{ type: string }])[0].type])).toEqual([
       [1, 'success'],
-      [2, 'info'],
+      [3, 'info'],
     ]);
     expect(notify.success).not.toHaveBeenCalled();
     conn.stop();
