@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -55,6 +56,15 @@ func TestPushSubscriptionsAreCheckedAndBounded(t *testing.T) {
 	var e errorBody
 	if st := driver.do("POST", "/api/push/subscriptions/", `{"endpoint":"`+sub.Endpoint+`","keys":{"p256dh":"x","auth":"y"},"extra":1}`, &e); st != 400 {
 		t.Errorf("unknown field: %d %+v", st, e)
+	}
+	// An expirationTime past any year JSON can write (it was stored, and
+	// answered 201 with an empty body, every later list 200 empty).
+	for _, ms := range []int64{math.MaxInt64, -1, time.Now().AddDate(11, 0, 0).UnixMilli()} {
+		j, e := sub.JSON(), errorBody{}
+		j["expirationTime"] = ms
+		if st := driver.do("POST", "/api/push/subscriptions/", j, &e); st != 422 || e.Error.Code != "invalid_expiration_time" {
+			t.Errorf("expirationTime %d: %d %+v", ms, st, e)
+		}
 	}
 
 	driver.mustDo("POST", "/api/push/subscriptions/", sub.JSON(), 201, nil)
