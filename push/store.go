@@ -38,9 +38,13 @@ type KeyTx interface {
 // SubscriptionTx keeps the browsers' push subscriptions.
 type SubscriptionTx interface {
 	// SaveSubscription stores s for s.UserID, or updates the keys of its
-	// endpoint (which then belongs to s.UserID). created is false when the
+	// endpoint when s.UserID has it. An endpoint of another user moves to
+	// s.UserID (its pending deliveries dropped) only when its keys are the
+	// same (the same browser, another person signed in); with other keys
+	// it is a conflict error (ErrEndpointInUse). created is false when the
 	// user had this endpoint already. A user who would have more than max
-	// subscriptions gets a conflict error, and nothing changes.
+	// subscriptions gets a conflict error (ErrTooMany). Nothing changes on
+	// an error.
 	SaveSubscription(s Subscription, max int) (out Subscription, created bool, err error)
 	// Subscriptions lists a user's subscriptions, newest first.
 	Subscriptions(userID int64) ([]Subscription, error)

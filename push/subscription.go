@@ -101,3 +101,10 @@ func errTooMany(max int) error {
 // ErrTooMany returns the conflict error a Store gives for a user who would
 // pass max subscriptions.
 func ErrTooMany(max int) error { return errTooMany(max) }
+
+// ErrEndpointInUse returns the conflict error a Store gives for an
+// endpoint that another user subscribed with other keys.
+func ErrEndpointInUse() error {
+	return parkmate.CodedErrorf(parkmate.ECONFLICT, "endpoint_in_use",
+		"This push endpoint belongs to another account's subscription with other keys; subscribe again in this browser to get one of your own.")
+}

@@ -102,6 +102,10 @@ func (tx *Tx) SaveSubscription(s push.Subscription, max int) (push.Subscription,
 			s.P256DH, s.Auth, expires, old.ID)
 		s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		return s, false, err
+	case old.P256DH != s.P256DH || old.Auth != s.Auth:
+		// Knowing another user's endpoint is not enough to take it: the
+		// same browser, signed in as someone else, keeps its keys.
+		return s, false, push.ErrEndpointInUse()
 	}
 	var n int
 	if err := tx.queryRow(`SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?`, s.UserID).Scan(&n); err != nil {
