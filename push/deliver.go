@@ -71,14 +71,14 @@ func (s *Service) sendLine(ctx context.Context, sub int64) (full bool, err error
 }
 
 // claim takes the subscription's first pending delivery when it is due and
-// not claimed, in a transaction that checks (and renews) this node's
-// lease: a node that lost the lease claims nothing. The claim lasts as long
-// as one attempt may (a request and the write of its outcome); until it
-// ends, or the outcome is written, the subscription sends nothing else,
-// on any node.
+// not claimed, in a transaction that checks this node's lease (and keeps
+// it from changing hands until it commits): a node that lost the lease
+// claims nothing. The claim lasts as long as one attempt may (a request
+// and the write of its outcome); until it ends, or the outcome is
+// written, the subscription sends nothing else, on any node.
 func (s *Service) claim(ctx context.Context, sub int64) (d Delivery, ok bool, err error) {
 	err = s.db.Update(ctx, func(tx Tx) error {
-		_, lead, err := tx.TakePushLease(s.cfg.Node, s.cfg.Lease)
+		lead, err := tx.HoldsPushLease(s.cfg.Node)
 		if err != nil {
 			return err
 		}

@@ -78,6 +78,10 @@ type OutboxTx interface {
 	// transaction ends, so transactions that took the lease run one after
 	// another.
 	TakePushLease(node string, d time.Duration) (l Lease, ok bool, err error)
+	// HoldsPushLease reports whether node holds the lease (ended or not:
+	// nobody else took it), and keeps anybody from taking it until the
+	// transaction ends.
+	HoldsPushLease(node string) (bool, error)
 	// ReleasePushLease ends node's lease, if it holds it.
 	ReleasePushLease(node string) error
 	// AdvancePushCursor moves the cursor from 'from' to 'to' while node

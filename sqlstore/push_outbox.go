@@ -41,6 +41,20 @@ func (tx *Tx) TakePushLease(node string, d time.Duration) (push.Lease, bool, err
 	return l, ok && l.Owner == node, err
 }
 
+// HoldsPushLease reports whether node holds the lease. On PostgreSQL the
+// row stays share-locked until the transaction ends: nobody takes the
+// lease meanwhile, while the holder's other transactions that check it
+// run at once.
+func (tx *Tx) HoldsPushLease(node string) (bool, error) {
+	q := `SELECT lease_owner FROM push_state`
+	if tx.db.dialect.Name == "postgres" {
+		q += ` FOR SHARE`
+	}
+	var owner string
+	err := tx.queryRow(q).Scan(&owner)
+	return owner == node, err
+}
+
 // ReleasePushLease ends node's lease.
 func (tx *Tx) ReleasePushLease(node string) error {
 	_, err := tx.exec(`UPDATE push_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?`, node)

@@ -63,6 +63,16 @@ func pushLease(t *testing.T, db *sqlstore.DB) {
 	if !take("b", 15*time.Second) {
 		t.Fatal("b did not take the lease a let end")
 	}
+	var a, b bool
+	update(t, db, func(tx *sqlstore.Tx) (err error) {
+		if a, err = tx.HoldsPushLease("a"); err == nil {
+			b, err = tx.HoldsPushLease("b")
+		}
+		return err
+	})
+	if a || !b {
+		t.Fatalf("holds: a %v, b %v", a, b)
+	}
 	var moved bool
 	update(t, db, func(tx *sqlstore.Tx) (err error) {
 		moved, err = tx.AdvancePushCursor("a", l.Cursor, l.Cursor+5)
