@@ -59,13 +59,32 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeJSON(w, status, body)
 }
 
-// writeJSON writes v as the JSON body of a response with status. A body
-// the client stopped reading is logged at debug level only.
+// writeJSON writes v as the JSON body of a response with status. v is
+// encoded before anything is written: a value that cannot be encoded (a
+// bug) is logged and answered 500 with the contract's error, not the
+// status with an empty body. A body the client stopped reading is logged
+// at debug level only.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode response", "status", status, "err", err)
+		var e errorBody
+		e.Error.Code, e.Error.Message = parkmate.EINTERNAL, "Something went wrong on our side."
+		status, body = http.StatusInternalServerError, mustJSON(e)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
+	if _, err := w.Write(append(body, '\n')); err != nil {
 		s.log.Debug("write response", "err", err)
 	}
+}
+
+// mustJSON encodes a value that always encodes.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

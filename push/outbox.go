@@ -3,9 +3,6 @@ package push
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strconv"
-	"sync"
 	"time"
 
 	"parkmate"
@@ -63,7 +60,10 @@ func (s *Service) Nudge() {
 	}
 }
 
-// Pass is one round of the worker: Run calls it every Interval.
+// Pass is one round of the worker: Run calls it every Interval. While it
+// runs, the lease is renewed every third of it (keepLease), and each
+// delivery is claimed in a transaction that checks the lease, so a node
+// that lost the lease mid-pass sends nothing more.
 func (s *Service) Pass(ctx context.Context) error {
 	defer s.passed()
 	s.backlog.Store(false)
@@ -71,22 +71,30 @@ func (s *Service) Pass(ctx context.Context) error {
 	if err != nil || !lead {
 		return err
 	}
+	defer s.keepLease(ctx)()
 	more := true
 	for i := 0; more && i < maxSteps; i++ {
-		if more, err = s.advance(ctx); errors.Is(err, errLostLease) {
-			return nil
-		} else if err != nil {
-			return err
+		if more, err = s.advance(ctx); err != nil {
+			return lostIsNil(err)
 		}
 	}
 	sending := true
 	for i := 0; sending && i < maxSteps; i++ {
 		if sending, err = s.deliver(ctx); err != nil {
-			return err
+			return lostIsNil(err)
 		}
 	}
 	s.backlog.Store(more || sending)
 	return nil
+}
+
+// lostIsNil ends a pass whose node lost the lease without an error: the
+// node that took it carries on.
+func lostIsNil(err error) error {
+	if errors.Is(err, errLostLease) {
+		return nil
+	}
+	return err
 }
 
 // WaitPass returns once a whole pass of the worker has ended that began
@@ -113,29 +121,60 @@ func (s *Service) passed() {
 }
 
 // lead reports whether this node holds the lease, taking it when it is
-// free or renewing it when half of it is gone. It writes only then.
+// free or renewing it when half of it is gone. It writes only then. The
+// lease is timed by the database's clock, so nodes whose clocks differ
+// agree on when it ends.
 func (s *Service) lead(ctx context.Context) (bool, error) {
-	now := s.clock.Now()
 	var l Lease
 	if err := s.db.View(ctx, func(tx Tx) (err error) { l, err = tx.PushLease(); return err }); err != nil {
 		return false, err
 	}
 	mine := l.Owner == s.cfg.Node
-	if mine && l.Until.Sub(now) > s.cfg.Lease/2 {
+	if mine && l.Until.Sub(l.Now) > s.cfg.Lease/2 {
 		return true, nil
 	}
-	if !mine && l.Until.After(now) {
+	if !mine && l.Until.After(l.Now) {
 		return false, nil
 	}
 	var ok bool
 	err := s.db.Update(ctx, func(tx Tx) (err error) {
-		_, ok, err = tx.TakePushLease(s.cfg.Node, tx.Now(), tx.Now().Add(s.cfg.Lease))
+		_, ok, err = tx.TakePushLease(s.cfg.Node, s.cfg.Lease)
 		return err
 	})
 	if ok && !mine {
 		s.log.Info("push: this node now sends the pushes", "node", s.cfg.Node)
 	}
 	return ok, err
+}
+
+// keepLease renews the lease every third of it until the returned stop is
+// called: a pass that sends for longer than the lease (slow push
+// services) keeps it, so no other node takes over meanwhile.
+func (s *Service) keepLease(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(s.cfg.Lease/3, time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			var ok bool
+			err := s.db.Update(ctx, func(tx Tx) (err error) { _, ok, err = tx.TakePushLease(s.cfg.Node, s.cfg.Lease); return err })
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Warn("push: renew the lease", "err", err)
+			case err == nil && !ok:
+				s.log.Warn("push: another node took the lease during a pass", "node", s.cfg.Node)
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // advance moves the cursor over up to Batch notifications: each one past
@@ -218,145 +257,4 @@ func (s *Service) fanOut(tx Tx, cands []Candidate, now time.Time) error {
 		}
 	}
 	return tx.AddDeliveries(ds)
-}
-
-// deliver claims up to 4×Concurrency due deliveries (at most Batch) and
-// sends them: those of one
-// subscription one after another in notification order, different
-// subscriptions at once (at most Concurrency). more reports a full batch.
-func (s *Service) deliver(ctx context.Context) (more bool, err error) {
-	now := s.clock.Now()
-	limit := min(s.cfg.Batch, 4*s.cfg.Concurrency)
-	var due []Delivery
-	if err := s.db.View(ctx, func(tx Tx) (err error) { due, err = tx.DueDeliveries(now, limit); return err }); err != nil || len(due) == 0 {
-		return false, err
-	}
-	ids := make([]int64, len(due))
-	for i, d := range due {
-		ids[i] = d.ID
-	}
-	// The claim outlasts the batch: a subscription's pushes stop at its
-	// first failure, so each group waits out at most one timeout, and the
-	// groups go Concurrency at a time.
-	rounds := (len(due)+s.cfg.Concurrency-1)/s.cfg.Concurrency + 1
-	claimUntil := now.Add(time.Duration(rounds)*s.cfg.Timeout + 5*time.Second)
-	var claimed []int64
-	if err := s.db.Update(ctx, func(tx Tx) (err error) { claimed, err = tx.ClaimDeliveries(ids, now, claimUntil); return err }); err != nil {
-		return false, err
-	}
-	mine := map[int64]bool{}
-	for _, id := range claimed {
-		mine[id] = true
-	}
-	var order []int64
-	groups := map[int64][]Delivery{}
-	for _, d := range due {
-		if !mine[d.ID] {
-			continue
-		}
-		sid := d.Subscription.ID
-		if groups[sid] == nil {
-			order = append(order, sid)
-		}
-		groups[sid] = append(groups[sid], d)
-	}
-	sem := make(chan struct{}, s.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for _, sid := range order {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(ds []Delivery) {
-			defer func() { <-sem; wg.Done() }()
-			s.sendInOrder(ctx, ds)
-		}(groups[sid])
-	}
-	wg.Wait()
-	return len(due) == limit, nil
-}
-
-// sendInOrder sends one subscription's deliveries in order; after a
-// failure that asks to wait, the rest wait as long (in order still), and
-// after the subscription is gone, nothing more is sent to it.
-func (s *Service) sendInOrder(ctx context.Context, ds []Delivery) {
-	for i, d := range ds {
-		at, stop := s.attempt(ctx, d)
-		if !stop {
-			continue
-		}
-		for _, rest := range ds[i+1:] {
-			if at.IsZero() {
-				break // the subscription was dropped, its deliveries with it
-			}
-			s.write(ctx, func(tx Tx) error { return tx.RescheduleDelivery(rest.ID, at, false) })
-		}
-		return
-	}
-}
-
-// attempt sends one delivery and records what became of it. stop says
-// that the subscription's next deliveries must not be sent now: they wait
-// until at, or (zero at) the subscription is gone.
-func (s *Service) attempt(ctx context.Context, d Delivery) (at time.Time, stop bool) {
-	now := s.clock.Now()
-	if !now.Before(d.GiveUpAt) {
-		s.finish(ctx, d, "given_up", nil)
-		return time.Time{}, false
-	}
-	n := d.Notification
-	a := s.sender.send(ctx, d.Subscription, Payload(n), policyFor(n, now, s.cfg.TTL), "n"+strconv.FormatInt(n.ID, 36))
-	switch a.Result {
-	case Sent:
-		s.finish(ctx, d, "sent", nil)
-		return time.Time{}, false
-	case Gone:
-		s.metrics.results.WithLabelValues("gone").Inc()
-		s.log.Info("push: subscription gone; deleted", "subscription", d.Subscription.ID, "status", a.Status)
-		s.write(ctx, func(tx Tx) error { return tx.DropSubscription(d.Subscription.ID) })
-		return time.Time{}, true
-	case Refused:
-		s.finish(ctx, d, "refused", a.Err)
-		return time.Time{}, false
-	}
-	wait := a.RetryAfter
-	if wait <= 0 {
-		wait = backoff(d.Attempts + 1)
-	}
-	if ctx.Err() != nil {
-		wait = 0 // shutting down: whoever leads next sends it at once
-	}
-	at = now.Add(wait)
-	if !at.Before(d.GiveUpAt) {
-		s.finish(ctx, d, "given_up", a.Err)
-		return time.Time{}, false
-	}
-	s.metrics.results.WithLabelValues("retry").Inc()
-	s.log.Debug("push: will retry", "delivery", d.ID, "at", at, "err", a.Err)
-	s.write(ctx, func(tx Tx) error {
-		if err := tx.RescheduleDelivery(d.ID, at, ctx.Err() == nil); err != nil {
-			return err
-		}
-		return tx.HoldSubscription(d.Subscription.ID, at)
-	})
-	return at, true
-}
-
-// finish deletes a delivery that is done, counting how it ended.
-func (s *Service) finish(ctx context.Context, d Delivery, result string, cause error) {
-	s.metrics.results.WithLabelValues(result).Inc()
-	if result == "sent" {
-		s.metrics.latency.Observe(s.clock.Now().Sub(d.Notification.CreatedAt).Seconds())
-	} else {
-		s.log.Warn("push: not delivered", "result", result, "delivery", d.ID, "subscription", d.Subscription.ID,
-			"notification", d.Notification.ID, "attempts", d.Attempts+1, "err", cause)
-	}
-	s.write(ctx, func(tx Tx) error { return tx.DeleteDelivery(d.ID) })
-}
-
-// write records an outcome, even while the node shuts down.
-func (s *Service) write(ctx context.Context, fn func(Tx) error) {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := s.db.Update(wctx, fn); err != nil {
-		s.log.Error("push: record an outcome", "err", fmt.Errorf("%w (the delivery is retried when its claim ends)", err))
-	}
 }

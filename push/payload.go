@@ -3,7 +3,6 @@ package push
 import (
 	"encoding/json"
 	"time"
-	"unicode/utf8"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
 
@@ -36,24 +35,32 @@ func Payload(n parkmate.Notification) []byte {
 		return b
 	}
 	// The longest prefix of the message (whole runes, and an ellipsis)
-	// whose JSON fits: JSON escapes make bytes of text and of JSON differ.
-	msg, lo, hi := n.Message, 0, len(n.Message)
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		for mid > 0 && !utf8.RuneStart(msg[mid]) {
-			mid--
-		}
-		if mid <= lo {
-			break
-		}
-		n.Message = msg[:mid] + "…"
-		if b, _ = json.Marshal(n); len(b) <= maxPayload {
+	// whose JSON fits: JSON escapes make bytes of text and of JSON differ,
+	// so the search runs over the rune boundaries (cuts[k] is where the
+	// k-th rune starts; the last cut is the whole message), and a longer
+	// prefix never has shorter JSON.
+	msg := n.Message
+	cuts := make([]int, 0, len(msg)+1)
+	for i := range msg {
+		cuts = append(cuts, i)
+	}
+	cuts = append(cuts, len(msg))
+	fits := func(k int) bool {
+		n.Message = msg[:cuts[k]] + "…"
+		b, _ := json.Marshal(n)
+		return len(b) <= maxPayload
+	}
+	// The whole message with no ellipsis did not fit: the answer is below
+	// the last cut. lo always fits (or is 0), hi never does.
+	lo, hi := 0, len(cuts)-1
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; fits(mid) {
 			lo = mid
 		} else {
-			hi = mid - 1
+			hi = mid
 		}
 	}
-	n.Message = msg[:lo] + "…"
+	n.Message = msg[:cuts[lo]] + "…"
 	b, _ = json.Marshal(n)
 	return b
 }

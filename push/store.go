@@ -38,9 +38,13 @@ type KeyTx interface {
 // SubscriptionTx keeps the browsers' push subscriptions.
 type SubscriptionTx interface {
 	// SaveSubscription stores s for s.UserID, or updates the keys of its
-	// endpoint (which then belongs to s.UserID). created is false when the
+	// endpoint when s.UserID has it. An endpoint of another user moves to
+	// s.UserID (its pending deliveries dropped) only when its keys are the
+	// same (the same browser, another person signed in); with other keys
+	// it is a conflict error (ErrEndpointInUse). created is false when the
 	// user had this endpoint already. A user who would have more than max
-	// subscriptions gets a conflict error, and nothing changes.
+	// subscriptions gets a conflict error (ErrTooMany). Nothing changes on
+	// an error.
 	SaveSubscription(s Subscription, max int) (out Subscription, created bool, err error)
 	// Subscriptions lists a user's subscriptions, newest first.
 	Subscriptions(userID int64) ([]Subscription, error)
@@ -64,13 +68,20 @@ type PreferenceTx interface {
 // OutboxTx is the durable outbox: the cursor over the notification log,
 // its lease, what pages displayed, and the deliveries.
 type OutboxTx interface {
-	// PushLease returns the cursor and who holds the lease until when.
+	// PushLease returns the cursor, who holds the lease until when, and
+	// the database's time (the lease and the claims are timed by the
+	// database's clock, the same for every node).
 	PushLease() (Lease, error)
-	// TakePushLease gives the lease to node until until, when node holds
-	// it or it ended before now; ok reports whether node holds it now. On
-	// PostgreSQL the row stays locked until the transaction ends, so
-	// transactions that took the lease run one after another.
-	TakePushLease(node string, now, until time.Time) (l Lease, ok bool, err error)
+	// TakePushLease gives the lease to node for d from the database's
+	// now, when node holds it or it has ended; ok reports whether node
+	// holds it now. On PostgreSQL the row stays locked until the
+	// transaction ends, so transactions that took the lease run one after
+	// another.
+	TakePushLease(node string, d time.Duration) (l Lease, ok bool, err error)
+	// HoldsPushLease reports whether node holds the lease (ended or not:
+	// nobody else took it), and keeps anybody from taking it until the
+	// transaction ends.
+	HoldsPushLease(node string) (bool, error)
 	// ReleasePushLease ends node's lease, if it holds it.
 	ReleasePushLease(node string) error
 	// AdvancePushCursor moves the cursor from 'from' to 'to' while node
@@ -95,20 +106,21 @@ type OutboxTx interface {
 	MarkDisplayed(userID int64, ids []int64) error
 	// HasSubscription reports whether the user has a push subscription.
 	HasSubscription(userID int64) (bool, error)
-	// DueDeliveries returns up to limit deliveries whose next attempt is
-	// due at now and whose subscription is not held, in id order (the
-	// order of their notifications), with what sending them needs.
-	DueDeliveries(now time.Time, limit int) ([]Delivery, error)
-	// ClaimDeliveries moves the next attempt of ids still due at now to
-	// until, so that no other node sends them meanwhile; it returns the
-	// ids it claimed.
-	ClaimDeliveries(ids []int64, now, until time.Time) ([]int64, error)
+	// DueSubscriptions returns up to limit subscriptions whose first
+	// pending delivery (in notification order) is due at now and not
+	// claimed, oldest first.
+	DueSubscriptions(now time.Time, limit int) ([]int64, error)
+	// NextDelivery returns the subscription's first pending delivery, with
+	// what sending it needs; ok is false when it is not due at now, is
+	// claimed, or there is none.
+	NextDelivery(subscriptionID int64, now time.Time) (d Delivery, ok bool, err error)
+	// ClaimDelivery claims a delivery for d (the database's clock): until
+	// the claim ends, or the delivery is rescheduled or deleted, its
+	// subscription is not due.
+	ClaimDelivery(id int64, d time.Duration) error
 	// RescheduleDelivery sets the next attempt of a delivery, counting a
-	// failed attempt when failed.
+	// failed attempt when failed, and ends its claim.
 	RescheduleDelivery(id int64, at time.Time, failed bool) error
-	// HoldSubscription keeps every delivery to a subscription waiting
-	// until until (a push service asked to wait).
-	HoldSubscription(id int64, until time.Time) error
 	// DeleteDelivery removes a delivery (sent, refused or given up).
 	DeleteDelivery(id int64) error
 	// PendingDeliveries counts the deliveries not yet done.
@@ -122,6 +134,8 @@ type Lease struct {
 	// Owner is the node holding the lease ("" for none) until Until.
 	Owner string
 	Until time.Time
+	// Now is the database's time when the lease was read.
+	Now time.Time
 }
 
 // Candidate is a notification that may be pushed.

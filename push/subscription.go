@@ -34,10 +34,20 @@ type SubscriptionJSON struct {
 	} `json:"keys"`
 }
 
+// The expirationTime a subscription may have: a browser's lies within
+// weeks; one outside these bounds is refused (422
+// invalid_expiration_time), so that every stored one is a time JSON can
+// carry.
+var minExpiration = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxExpirationAhead is how far ahead an expirationTime may be.
+const MaxExpirationAhead = 10 * 365 * 24 * time.Hour
+
 // Parse checks a PushSubscription strictly and returns it as a
 // Subscription of userID: the endpoint must be allowed by hosts
 // (CheckEndpoint), p256dh a valid uncompressed P-256 point, auth 16 bytes,
-// and expirationTime, if given, a time in milliseconds after now.
+// and expirationTime, if given, a time in milliseconds after now, from the
+// year 2000 to MaxExpirationAhead from now.
 // Failures are 422 errors with a code per problem.
 func (j SubscriptionJSON) Parse(hosts *Hosts, userID int64, now time.Time) (Subscription, error) {
 	if _, err := hosts.CheckEndpoint(j.Endpoint); err != nil {
@@ -56,7 +66,12 @@ func (j SubscriptionJSON) Parse(hosts *Hosts, userID int64, now time.Time) (Subs
 	}
 	s := Subscription{UserID: userID, Endpoint: j.Endpoint, P256DH: b64(key), Auth: b64(auth)}
 	if j.ExpirationTime != nil {
-		t := time.UnixMilli(*j.ExpirationTime).UTC()
+		ms := *j.ExpirationTime
+		if ms < minExpiration.UnixMilli() || ms > now.Add(MaxExpirationAhead).UnixMilli() {
+			return Subscription{}, invalidSub("invalid_expiration_time",
+				"expirationTime must be milliseconds since 1970, from the year 2000 to 10 years from now (or null).")
+		}
+		t := time.UnixMilli(ms).UTC()
 		if !t.After(now) {
 			return Subscription{}, invalidSub("subscription_expired", "The subscription's expirationTime has passed.")
 		}
@@ -86,3 +101,10 @@ func errTooMany(max int) error {
 // ErrTooMany returns the conflict error a Store gives for a user who would
 // pass max subscriptions.
 func ErrTooMany(max int) error { return errTooMany(max) }
+
+// ErrEndpointInUse returns the conflict error a Store gives for an
+// endpoint that another user subscribed with other keys.
+func ErrEndpointInUse() error {
+	return parkmate.CodedErrorf(parkmate.ECONFLICT, "endpoint_in_use",
+		"This push endpoint belongs to another account's subscription with other keys; subscribe again in this browser to get one of your own.")
+}

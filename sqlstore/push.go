@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"time"
 
 	"parkmate"
 	"parkmate/push"
@@ -103,6 +102,10 @@ func (tx *Tx) SaveSubscription(s push.Subscription, max int) (push.Subscription,
 			s.P256DH, s.Auth, expires, old.ID)
 		s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		return s, false, err
+	case old.P256DH != s.P256DH || old.Auth != s.Auth:
+		// Knowing another user's endpoint is not enough to take it: the
+		// same browser, signed in as someone else, keeps its keys.
+		return s, false, push.ErrEndpointInUse()
 	}
 	var n int
 	if err := tx.queryRow(`SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?`, s.UserID).Scan(&n); err != nil {
@@ -118,7 +121,7 @@ func (tx *Tx) SaveSubscription(s push.Subscription, max int) (push.Subscription,
 		if _, err := tx.exec(`DELETE FROM push_deliveries WHERE subscription_id = ?`, old.ID); err != nil {
 			return s, false, err
 		}
-		_, err := tx.exec(`UPDATE push_subscriptions SET user_id = ?, p256dh = ?, auth = ?, expires_at = ?, hold_until = 0,
+		_, err := tx.exec(`UPDATE push_subscriptions SET user_id = ?, p256dh = ?, auth = ?, expires_at = ?,
 			created_at = ? WHERE id = ?`, s.UserID, s.P256DH, s.Auth, expires, ms(tx.now), old.ID)
 		s.ID = old.ID
 		return s, true, err
@@ -164,12 +167,6 @@ func (tx *Tx) HasSubscription(userID int64) (bool, error) {
 	var n int
 	err := tx.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM push_subscriptions WHERE user_id = ? LIMIT 1) AS s`, userID).Scan(&n)
 	return n > 0, err
-}
-
-// HoldSubscription holds a subscription's deliveries until until.
-func (tx *Tx) HoldSubscription(id int64, until time.Time) error {
-	_, err := tx.exec(`UPDATE push_subscriptions SET hold_until = ? WHERE id = ?`, ms(until), id)
-	return err
 }
 
 // PushPreferences returns the events the user chose for.

@@ -2,31 +2,57 @@ package sqlstore
 
 import (
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
+	"parkmate"
 	"parkmate/push"
 )
 
-// PushLease returns the outbox's cursor and lease.
+// dbNow is the database's clock in milliseconds, as SQL: the push lease
+// and the claims on deliveries are timed by it, so that nodes whose clocks
+// differ agree on when a lease or a claim ends.
+func (tx *Tx) dbNow() string {
+	if tx.db.dialect.Name == "postgres" {
+		return `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT`
+	}
+	return `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+}
+
+// PushLease returns the outbox's cursor and lease, and the database's time.
 func (tx *Tx) PushLease() (push.Lease, error) {
 	var l push.Lease
-	var until int64
-	err := tx.queryRow(`SELECT last_id, lease_owner, lease_until FROM push_state`).Scan(&l.Cursor, &l.Owner, &until)
-	l.Until = fromMS(until)
+	var until, now int64
+	err := tx.queryRow(`SELECT last_id, lease_owner, lease_until, `+tx.dbNow()+` FROM push_state`).Scan(&l.Cursor, &l.Owner, &until, &now)
+	l.Until, l.Now = fromMS(until), fromMS(now)
 	return l, err
 }
 
-// TakePushLease gives node the lease until until, when it holds it or the
-// lease ended before now.
-func (tx *Tx) TakePushLease(node string, now, until time.Time) (push.Lease, bool, error) {
-	ok, err := tx.changed(`UPDATE push_state SET lease_owner = ?, lease_until = ? WHERE lease_owner = ? OR lease_until < ?`,
-		node, ms(until), node, ms(now))
+// TakePushLease gives node the lease for d from the database's now, when
+// node holds it or it has ended.
+func (tx *Tx) TakePushLease(node string, d time.Duration) (push.Lease, bool, error) {
+	ok, err := tx.changed(`UPDATE push_state SET lease_owner = ?, lease_until = `+tx.dbNow()+` + ?
+		WHERE lease_owner = ? OR lease_until < `+tx.dbNow(), node, d.Milliseconds(), node)
 	if err != nil {
 		return push.Lease{}, false, err
 	}
 	l, err := tx.PushLease()
 	return l, ok && l.Owner == node, err
+}
+
+// HoldsPushLease reports whether node holds the lease. On PostgreSQL the
+// row stays share-locked until the transaction ends: nobody takes the
+// lease meanwhile, while the holder's other transactions that check it
+// run at once.
+func (tx *Tx) HoldsPushLease(node string) (bool, error) {
+	q := `SELECT lease_owner FROM push_state`
+	if tx.db.dialect.Name == "postgres" {
+		q += ` FOR SHARE`
+	}
+	var owner string
+	err := tx.queryRow(q).Scan(&owner)
+	return owner == node, err
 }
 
 // ReleasePushLease ends node's lease.
@@ -173,48 +199,72 @@ func (tx *Tx) MarkDisplayed(userID int64, ids []int64) error {
 	})
 }
 
-// DueDeliveries returns deliveries due at now, in id order.
-func (tx *Tx) DueDeliveries(now time.Time, limit int) ([]push.Delivery, error) {
-	rows, err := tx.query(`SELECT d.id, d.attempts, d.give_up_at, s.id, s.user_id, s.endpoint, s.p256dh, s.auth,
-			n.id, n.type, n.message, n.event, n.data, n.created_at
-		FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id
-			JOIN notifications n ON n.id = d.notification_id
-		WHERE d.next_at <= ? AND s.hold_until <= ? ORDER BY d.id LIMIT ?`, ms(now), ms(now), limit)
-	return scanAll(rows, err, func(r *sql.Rows) (push.Delivery, error) {
+// DueSubscriptions returns the subscriptions whose first pending delivery
+// (in notification order) is due at now and not claimed, oldest first.
+func (tx *Tx) DueSubscriptions(now time.Time, limit int) ([]int64, error) {
+	rows, err := tx.query(`SELECT d.subscription_id FROM push_deliveries d
+		WHERE d.next_at <= ? AND d.claimed_until < `+tx.dbNow()+`
+			AND NOT EXISTS (SELECT 1 FROM push_deliveries e
+				WHERE e.subscription_id = d.subscription_id AND e.notification_id < d.notification_id)
+		ORDER BY d.notification_id LIMIT ?`, ms(now), limit)
+	return scanAll(rows, err, scanInt64)
+}
+
+// NextDelivery returns the subscription's first pending delivery, with
+// what sending it needs, when it is due at now and not claimed. A first
+// delivery whose notification no longer exists is deleted on the way.
+func (tx *Tx) NextDelivery(subscriptionID int64, now time.Time) (push.Delivery, bool, error) {
+	for {
 		var d push.Delivery
-		var giveUp, created int64
-		var data sql.NullString
+		var giveUp, next, claimed, dbNow int64
+		var nID, created sql.NullInt64
+		var nType, msg, event, data sql.NullString
 		s, n := &d.Subscription, &d.Notification
-		err := r.Scan(&d.ID, &d.Attempts, &giveUp, &s.ID, &s.UserID, &s.Endpoint, &s.P256DH, &s.Auth,
-			&n.ID, &n.Type, &n.Message, &n.Event, &data, &created)
-		d.GiveUpAt, n.CreatedAt, n.UserID = fromMS(giveUp), fromMS(created), s.UserID
+		err := tx.queryRow(`SELECT d.id, d.attempts, d.give_up_at, d.next_at, d.claimed_until, `+tx.dbNow()+`,
+				s.id, s.user_id, s.endpoint, s.p256dh, s.auth, n.id, n.type, n.message, n.event, n.data, n.created_at
+			FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id
+				LEFT JOIN notifications n ON n.id = d.notification_id
+			WHERE d.subscription_id = ? ORDER BY d.notification_id LIMIT 1`, subscriptionID).Scan(
+			&d.ID, &d.Attempts, &giveUp, &next, &claimed, &dbNow, &s.ID, &s.UserID, &s.Endpoint, &s.P256DH, &s.Auth,
+			&nID, &nType, &msg, &event, &data, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return d, false, nil
+		}
+		if err != nil {
+			return d, false, err
+		}
+		if !nID.Valid {
+			if err := tx.DeleteDelivery(d.ID); err != nil {
+				return d, false, err
+			}
+			continue
+		}
+		if next > ms(now) || claimed >= dbNow {
+			return d, false, nil
+		}
+		d.GiveUpAt = fromMS(giveUp)
+		n.ID, n.UserID, n.Type, n.Message, n.Event, n.CreatedAt = nID.Int64, s.UserID, parkmate.Level(nType.String), msg.String, event.String, fromMS(created.Int64)
 		if data.Valid {
 			n.Data = []byte(data.String)
 		}
-		return d, err
-	})
+		return d, true, nil
+	}
 }
 
-// ClaimDeliveries moves the next attempt of the ids still due to until.
-func (tx *Tx) ClaimDeliveries(ids []int64, now, until time.Time) ([]int64, error) {
-	var out []int64
-	err := inChunks(ids, func(part []int64) error {
-		rows, err := tx.query(`UPDATE push_deliveries SET next_at = ? WHERE id IN (`+marks(len(part))+`) AND next_at <= ? RETURNING id`,
-			append(append([]any{ms(until)}, int64Args(part)...), ms(now))...)
-		got, err := scanAll(rows, err, scanInt64)
-		out = append(out, got...)
-		return err
-	})
-	return out, err
+// ClaimDelivery claims a delivery for d on the database's clock: until
+// then, its subscription sends nothing else.
+func (tx *Tx) ClaimDelivery(id int64, d time.Duration) error {
+	_, err := tx.exec(`UPDATE push_deliveries SET claimed_until = `+tx.dbNow()+` + ? WHERE id = ?`, d.Milliseconds(), id)
+	return err
 }
 
-// RescheduleDelivery sets a delivery's next attempt.
+// RescheduleDelivery sets a delivery's next attempt and ends its claim.
 func (tx *Tx) RescheduleDelivery(id int64, at time.Time, failed bool) error {
 	n := 0
 	if failed {
 		n = 1
 	}
-	_, err := tx.exec(`UPDATE push_deliveries SET next_at = ?, attempts = attempts + ? WHERE id = ?`, ms(at), n, id)
+	_, err := tx.exec(`UPDATE push_deliveries SET next_at = ?, attempts = attempts + ?, claimed_until = 0 WHERE id = ?`, ms(at), n, id)
 	return err
 }
 

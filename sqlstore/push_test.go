@@ -33,33 +33,53 @@ func update(t *testing.T, db *sqlstore.DB, fn func(tx *sqlstore.Tx) error) {
 	}
 }
 
-// pushLease: one node holds the lease until it ends; a node that lost it
-// cannot move the cursor, even if it still thinks it leads.
+// pushLease: one node holds the lease until it ends (on the database's
+// clock); a node that lost it cannot move the cursor, even if it still
+// thinks it leads.
 func pushLease(t *testing.T, db *sqlstore.DB) {
-	t0 := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-	take := func(node string, now time.Time) bool {
+	take := func(node string, d time.Duration) bool {
 		var ok bool
 		update(t, db, func(tx *sqlstore.Tx) (err error) {
-			_, ok, err = tx.TakePushLease(node, now, now.Add(15*time.Second))
+			_, ok, err = tx.TakePushLease(node, d)
 			return err
 		})
 		return ok
 	}
 	var l push.Lease
 	update(t, db, func(tx *sqlstore.Tx) (err error) { l, err = tx.PushLease(); return err })
-	if !take("a", t0) || take("b", t0.Add(14*time.Second)) || !take("a", t0.Add(14*time.Second)) {
+	if since := time.Since(l.Now); since < -time.Minute || since > time.Minute {
+		t.Fatalf("the database's time %s is not now", l.Now)
+	}
+	if !take("a", 15*time.Second) || take("b", 15*time.Second) || !take("a", 15*time.Second) {
 		t.Fatal("lease while a holds it")
 	}
-	if !take("b", t0.Add(30*time.Second)) {
+	update(t, db, func(tx *sqlstore.Tx) (err error) { l, err = tx.PushLease(); return err })
+	if left := l.Until.Sub(l.Now); l.Owner != "a" || left < 5*time.Second || left > 15*time.Second {
+		t.Fatalf("lease %+v: want a's for 15s", l)
+	}
+	if !take("a", -time.Second) { // a renews it into the past: it has ended
+		t.Fatal("a could not renew")
+	}
+	if !take("b", 15*time.Second) {
 		t.Fatal("b did not take the lease a let end")
+	}
+	var a, b bool
+	update(t, db, func(tx *sqlstore.Tx) (err error) {
+		if a, err = tx.HoldsPushLease("a"); err == nil {
+			b, err = tx.HoldsPushLease("b")
+		}
+		return err
+	})
+	if a || !b {
+		t.Fatalf("holds: a %v, b %v", a, b)
 	}
 	var moved bool
 	update(t, db, func(tx *sqlstore.Tx) (err error) {
 		moved, err = tx.AdvancePushCursor("a", l.Cursor, l.Cursor+5)
 		return err
 	})
-	if moved {
-		t.Fatal("a moved the cursor after losing the lease")
+	if moved || take("a", 15*time.Second) {
+		t.Fatal("a moved the cursor, or took the lease, after losing it")
 	}
 	update(t, db, func(tx *sqlstore.Tx) (err error) {
 		moved, err = tx.AdvancePushCursor("b", l.Cursor+1, l.Cursor+5)
@@ -73,7 +93,7 @@ func pushLease(t *testing.T, db *sqlstore.DB) {
 		return err
 	})
 	update(t, db, func(tx *sqlstore.Tx) error { return tx.ReleasePushLease("b") })
-	if !moved || !take("a", t0.Add(31*time.Second)) {
+	if !moved || !take("a", 15*time.Second) {
 		t.Fatal("the holder could not move the cursor, or its release did not free the lease")
 	}
 }
@@ -127,33 +147,63 @@ func pushCandidates(t *testing.T, db *sqlstore.DB) {
 	pushClaims(t, db, alice, notes, sub, l.Cursor, last)
 }
 
-// pushClaims: a delivery stored twice is one; a due delivery is claimed
-// once; ids the cursor passed are no longer marked displayed.
+// pushClaims: a delivery stored twice is one; a subscription is due only
+// while its first pending delivery (in notification order) is due and not
+// claimed; ids the cursor passed are no longer marked displayed.
 func pushClaims(t *testing.T, db *sqlstore.DB, alice parkmate.User, notes []parkmate.Notification, sub push.Subscription, cursor, last int64) {
 	now := time.Now()
 	update(t, db, func(tx *sqlstore.Tx) error {
-		return tx.AddDeliveries([]push.NewDelivery{{NotificationID: notes[0].ID, SubscriptionID: sub.ID, NextAt: now, GiveUpAt: now.Add(time.Hour)},
+		return tx.AddDeliveries([]push.NewDelivery{
+			{NotificationID: notes[3].ID, SubscriptionID: sub.ID, NextAt: now, GiveUpAt: now.Add(time.Hour)},
+			{NotificationID: notes[0].ID, SubscriptionID: sub.ID, NextAt: now, GiveUpAt: now.Add(time.Hour)},
 			{NotificationID: notes[0].ID, SubscriptionID: sub.ID, NextAt: now, GiveUpAt: now.Add(time.Hour)}})
 	})
-	var due []push.Delivery
-	var first, second []int64
-	update(t, db, func(tx *sqlstore.Tx) (err error) {
-		if due, err = tx.DueDeliveries(now, 10); err != nil || len(due) != 1 {
-			return err
-		}
-		if first, err = tx.ClaimDeliveries([]int64{due[0].ID}, now, now.Add(time.Minute)); err != nil {
-			return err
-		}
-		second, err = tx.ClaimDeliveries([]int64{due[0].ID}, now, now.Add(time.Minute))
-		return err
-	})
-	if len(due) != 1 || due[0].Notification.Message != "a1" || due[0].Subscription.Endpoint != "https://fcm.googleapis.com/x" ||
-		len(first) != 1 || len(second) != 0 {
-		t.Fatalf("due %+v, claimed %v then %v", due, first, second)
+	pending := func() int {
+		var n int
+		update(t, db, func(tx *sqlstore.Tx) (err error) { n, err = tx.PendingDeliveries(); return err })
+		return n
+	}
+	due := func(at time.Time) bool {
+		var subs []int64
+		update(t, db, func(tx *sqlstore.Tx) (err error) { subs, err = tx.DueSubscriptions(at, 10); return err })
+		return slices.Equal(subs, []int64{sub.ID})
+	}
+	next := func(at time.Time) (d push.Delivery, ok bool) {
+		update(t, db, func(tx *sqlstore.Tx) (err error) { d, ok, err = tx.NextDelivery(sub.ID, at); return err })
+		return d, ok
+	}
+	if n := pending(); n != 2 || !due(now) {
+		t.Fatalf("%d pending (want 2), due %v", n, due(now))
+	}
+	first, ok := next(now)
+	if !ok || first.Notification.ID != notes[0].ID || first.Notification.Message != "a1" || first.Subscription.Endpoint != "https://fcm.googleapis.com/x" {
+		t.Fatalf("next %+v %v: want the one of %d (a1)", first, ok, notes[0].ID)
+	}
+	update(t, db, func(tx *sqlstore.Tx) error { return tx.ClaimDelivery(first.ID, time.Minute) })
+	if _, ok := next(now); ok || due(now) {
+		t.Fatal("a subscription whose first delivery is claimed is due")
+	}
+	update(t, db, func(tx *sqlstore.Tx) error { return tx.ClaimDelivery(first.ID, -time.Second) }) // the claim ended
+	if d, ok := next(now); !ok || d.ID != first.ID || !due(now) {
+		t.Fatal("a claim that ended still holds")
+	}
+	// Rescheduled later, it still comes first: the second waits behind it.
+	update(t, db, func(tx *sqlstore.Tx) error { return tx.RescheduleDelivery(first.ID, now.Add(time.Minute), true) })
+	if _, ok := next(now); ok || due(now) || !due(now.Add(time.Minute)) {
+		t.Fatal("the delivery behind one waiting for its retry went first")
+	}
+	update(t, db, func(tx *sqlstore.Tx) error { return tx.DeleteDelivery(first.ID) })
+	if d, ok := next(now); !ok || d.Notification.ID != notes[3].ID || !due(now) {
+		t.Fatalf("after the first: %+v %v", d, ok)
+	}
+	// A delivery whose notification is gone is dropped on the way.
+	update(t, db, func(tx *sqlstore.Tx) error { return tx.DiscardNotificationsAfter(notes[2].ID) })
+	if _, ok := next(now); ok || pending() != 0 {
+		t.Fatalf("a delivery of a discarded notification: %d pending", pending())
 	}
 	// Once the cursor passed them, ids are no longer marked.
 	update(t, db, func(tx *sqlstore.Tx) error {
-		if _, ok, err := tx.TakePushLease("t", now, now.Add(time.Minute)); err != nil || !ok {
+		if _, ok, err := tx.TakePushLease("t", time.Minute); err != nil || !ok {
 			t.Fatalf("lease: %v", err)
 		}
 		if ok, err := tx.AdvancePushCursor("t", cursor, last); err != nil || !ok {

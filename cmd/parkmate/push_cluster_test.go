@@ -113,3 +113,63 @@ func pushLeader(t *testing.T, s *testServer) string {
 	}
 	return l.Owner
 }
+
+// TestPushClusterSlowServiceOnceInOrder: two nodes on the system clock and
+// one PostgreSQL database, a lease of 500 ms and a push service that takes
+// 300 ms per request, so that sending a batch takes several leases: each
+// of the notifications reaches each of the driver's two devices exactly
+// once, and each device gets them in notification order, whichever node
+// sends (the other node would take a lease that a pass did not renew, and
+// send the later ones meanwhile).
+func TestPushClusterSlowServiceOnceInOrder(t *testing.T) {
+	ps := startPushService(t)
+	cfg := withPush(testConfig(t), ps, 0)
+	cfg.DB = testservices.Postgres(t)
+	cfg.Broker = testservices.Redis(t)
+	cfg.BrokerChannel = fmt.Sprintf("parkmate:test:%s:%d", t.Name(), time.Now().UnixNano())
+	cfg.Push.Lease = 500 * time.Millisecond
+	cfg.Push.Concurrency = 2 // a batch: 8 deliveries, 4 per device, 1.2 s per device
+	nodes := []*testServer{startRealNode(t, cfg), startRealNode(t, cfg)}
+	driver := nodes[0].user("dana", parkmate.RoleDriver)
+	owner := nodes[0].user("oscar", parkmate.RoleOwner)
+	expectServerKey(t, ps, driver)
+	subs := []*pushtest.Subscriber{subscribePush(t, ps, driver), subscribePush(t, ps, driver.on(nodes[1]))}
+	var lot parkmate.Lot
+	owner.mustDo("POST", "/api/lots/", map[string]any{"name": "Central", "slots": 1}, 201, &lot)
+	var slots struct{ Items []parkmate.Slot }
+	driver.mustDo("GET", fmt.Sprintf("/api/lots/%d/slots/", lot.ID), nil, 200, &slots)
+	var b parkmate.Booking
+	driver.mustDo("POST", "/api/bookings/", map[string]any{"slot_id": slots.Items[0].ID, "minutes": 60}, 201, &b)
+
+	ps.SetDelay(300 * time.Millisecond)
+	const n = 12
+	for i := range n { // each a booking.renew_failed notification, pushed by default
+		driver.on(nodes[i%2]).mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 24 * 60}, 422, nil)
+	}
+	got := map[string][]int64{} // token -> ids, in the order they arrived
+	for range 2 * n {
+		select {
+		case m := <-ps.Messages:
+			var f frame
+			if m.Err != nil || m.Status != 201 || json.Unmarshal(m.Payload, &f) != nil || f.Event != parkmate.EventBookingRenewFailed {
+				t.Fatalf("push %+v (%s)", m, m.Payload)
+			}
+			got[m.Token] = append(got[m.Token], f.ID)
+		case <-time.After(60 * time.Second):
+			t.Fatalf("pushes so far: %v", got)
+		}
+	}
+	noPush(t, ps, nodes...)
+	for _, sub := range subs {
+		ids := got[sub.Token]
+		if len(ids) != n {
+			t.Errorf("%s got %d pushes, want %d: %v", sub.Token, len(ids), n, ids)
+		}
+		for i := 1; i < len(ids); i++ {
+			if ids[i] <= ids[i-1] {
+				t.Errorf("%s got %d after %d (twice, or out of order): %v", sub.Token, ids[i], ids[i-1], ids)
+				break
+			}
+		}
+	}
+}

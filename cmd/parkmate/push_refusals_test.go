@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -55,6 +56,15 @@ func TestPushSubscriptionsAreCheckedAndBounded(t *testing.T) {
 	var e errorBody
 	if st := driver.do("POST", "/api/push/subscriptions/", `{"endpoint":"`+sub.Endpoint+`","keys":{"p256dh":"x","auth":"y"},"extra":1}`, &e); st != 400 {
 		t.Errorf("unknown field: %d %+v", st, e)
+	}
+	// An expirationTime past any year JSON can write (it was stored, and
+	// answered 201 with an empty body, every later list 200 empty).
+	for _, ms := range []int64{math.MaxInt64, -1, time.Now().AddDate(11, 0, 0).UnixMilli()} {
+		j, e := sub.JSON(), errorBody{}
+		j["expirationTime"] = ms
+		if st := driver.do("POST", "/api/push/subscriptions/", j, &e); st != 422 || e.Error.Code != "invalid_expiration_time" {
+			t.Errorf("expirationTime %d: %d %+v", ms, st, e)
+		}
 	}
 
 	driver.mustDo("POST", "/api/push/subscriptions/", sub.JSON(), 201, nil)
@@ -196,4 +206,47 @@ func TestDisplayedFrameIsChecked(t *testing.T) {
 			t.Errorf("%s %s: closed without a reason", tc.query, tc.msg)
 		}
 	}
+}
+
+// TestPushEndpointCannotBeTakenOver: someone who knows another user's
+// endpoint but not its keys cannot take the subscription (409
+// endpoint_in_use): the victim keeps it, with its keys, and the push that
+// was pending for it (waiting for a Retry-After) still reaches it,
+// encrypted for the victim's browser. The same browser (same keys) signed
+// in as someone else still moves.
+func TestPushEndpointCannotBeTakenOver(t *testing.T) {
+	onEngines(t, func(t *testing.T, cfg Config) {
+		ps := startPushService(t)
+		srv := startServer(t, withPush(cfg, ps, 0), nil)
+		w := newPushWorld(t, srv, ps)
+		b := w.book(t, 0, 30)
+		ps.Script(w.sub, pushtest.Answer{Status: 429, RetryAfter: "60"})
+		w.driver.mustDo("POST", fmt.Sprintf("/api/bookings/%d/renew/", b.ID), map[string]any{"minutes": 24 * 60}, 422, nil)
+		first := nextPush(t, ps, w.sub, 429)
+
+		mallory := srv.user("mallory", parkmate.RoleDriver)
+		forged := ps.Subscribe().JSON() // keys of another browser
+		forged["endpoint"] = w.sub.Endpoint
+		var e errorBody
+		if st := mallory.do("POST", "/api/push/subscriptions/", forged, &e); st != 409 || e.Error.Code != "endpoint_in_use" {
+			t.Fatalf("taking another's endpoint: %d %+v", st, e)
+		}
+		var list struct{ Items []struct{ Endpoint string } }
+		if mallory.mustDo("GET", "/api/push/subscriptions/", nil, 200, &list); len(list.Items) != 0 {
+			t.Fatalf("mallory has %+v", list)
+		}
+		if w.driver.mustDo("GET", "/api/push/subscriptions/", nil, 200, &list); len(list.Items) != 1 || list.Items[0].Endpoint != w.sub.Endpoint {
+			t.Fatalf("the driver has %+v", list)
+		}
+		srv.clock.Advance(60 * time.Second)
+		if again := expectPush(t, ps, w.sub, parkmate.EventBookingRenewFailed); again.ID != first.ID {
+			t.Fatalf("retried %d, want %d", again.ID, first.ID)
+		}
+
+		olly := srv.user("olly", parkmate.RoleDriver)
+		olly.mustDo("POST", "/api/push/subscriptions/", w.sub.JSON(), 201, nil)
+		if w.driver.mustDo("GET", "/api/push/subscriptions/", nil, 200, &list); len(list.Items) != 0 {
+			t.Fatalf("after the same browser moved: %+v", list)
+		}
+	})
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"parkmate"
 	"parkmate/internal/testservices"
+	"parkmate/push/pushtest"
 )
 
 // onEngines runs fn with a test configuration on SQLite and on PostgreSQL.
@@ -143,4 +147,81 @@ type errorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// TestPushTestNotification: POST /api/push/test/ pushes a test
+// notification to each of the caller's subscriptions at once (the grace
+// is an hour here) and answers what each push service said, deleting a
+// subscription that is gone; without a subscription it is 409
+// no_subscription; beyond --push-test-rate (set by its PARKMATE_ variable)
+// a minute it is 429 rate_limited with Retry-After.
+func TestPushTestNotification(t *testing.T) {
+	ps := startPushService(t)
+	cfg := withPush(testConfig(t), ps, time.Hour)
+	t.Setenv("PARKMATE_PUSH_TEST_RATE", "2")
+	fs := flag.NewFlagSet("parkmate", flag.ContinueOnError)
+	flags := bindFlags(fs)
+	if err := parseWithEnv(fs, nil); err != nil || flags.Push.TestRate != 2 {
+		t.Fatalf("PARKMATE_PUSH_TEST_RATE: %d %v", flags.Push.TestRate, err)
+	}
+	cfg.Push.TestRate = flags.Push.TestRate
+	srv := startServer(t, cfg, nil)
+	driver, pat := srv.user("dana", parkmate.RoleDriver), srv.user("pat", parkmate.RoleDriver)
+	expectServerKey(t, ps, driver)
+
+	var e errorBody
+	if st := pat.do("POST", "/api/push/test/", nil, &e); st != 409 || e.Error.Code != "no_subscription" {
+		t.Fatalf("without a subscription: %d %+v", st, e)
+	}
+	phone, laptop := subscribePush(t, ps, driver), subscribePush(t, ps, driver)
+	ps.Script(laptop, pushtest.Answer{Status: 410})
+	type results struct {
+		Results []struct {
+			Endpoint string `json:"endpoint"`
+			Result   string `json:"result"`
+			Status   int    `json:"status"`
+		} `json:"results"`
+	}
+	var res results
+	driver.mustDo("POST", "/api/push/test/", nil, 200, &res)
+	got := map[string]string{}
+	for _, r := range res.Results {
+		got[r.Endpoint] = fmt.Sprint(r.Result, " ", r.Status)
+	}
+	if len(got) != 2 || got[phone.Endpoint] != "sent 201" || got[laptop.Endpoint] != "gone 410" {
+		t.Fatalf("results %+v", res)
+	}
+	for range 2 {
+		var m pushtest.Message
+		select {
+		case m = <-ps.Messages: // each recorded before its answer: both are here
+		default:
+			t.Fatal("the push service did not record both test pushes")
+		}
+		var f frame
+		if err := json.Unmarshal(m.Payload, &f); m.Token == phone.Token &&
+			(err != nil || m.Status != 201 || f.Event != "push.test" || f.Type != "info" || !strings.HasPrefix(f.Message, "Test notification") ||
+				m.TTL != 60 || m.Urgency != "normal") {
+			t.Fatalf("test push %+v: %s", m, m.Payload)
+		}
+	}
+	var list struct{ Items []struct{ Endpoint string } }
+	if driver.mustDo("GET", "/api/push/subscriptions/", nil, 200, &list); len(list.Items) != 1 || list.Items[0].Endpoint != phone.Endpoint {
+		t.Fatalf("after a 410: %+v", list)
+	}
+
+	driver.mustDo("POST", "/api/push/test/", nil, 200, &res) // the second of 2 a minute
+	nextPush(t, ps, phone, 201)
+	req, _ := http.NewRequest("POST", srv.base+"/api/push/test/", nil)
+	req.Header.Set("Authorization", "Bearer "+driver.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != 429 || e.Error.Code != "rate_limited" || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("third test push in a minute: %d %+v %q (%v)", resp.StatusCode, e, resp.Header.Get("Retry-After"), err)
+	}
+	noPush(t, ps, srv)
+	pat.mustDo("POST", "/api/push/test/", nil, 409, nil) // pat's own bucket: 1 of 2
 }

@@ -6,7 +6,8 @@
 // in k=), decrypts the aes128gcm body with the subscription's private key
 // (RFC 8291), and records what it got. It can be told to answer a
 // subscription's next messages otherwise: 410, 429 with Retry-After, a
-// redirect.
+// redirect. It can be made slow: every request then waits a while before
+// it is answered.
 package pushtest
 
 import (
@@ -60,6 +61,7 @@ type Server struct {
 	answers map[string][]Answer
 	wantKey string
 	wantSub string
+	delay   time.Duration
 	n       int
 }
 
@@ -83,6 +85,10 @@ func (s *Server) ExpectKey(key string) { s.mu.Lock(); s.wantKey = key; s.mu.Unlo
 
 // ExpectSubject makes the service refuse a JWT whose sub is not sub.
 func (s *Server) ExpectSubject(sub string) { s.mu.Lock(); s.wantSub = sub; s.mu.Unlock() }
+
+// SetDelay makes the service answer each request d after it arrived (it
+// is recorded on arrival), as a slow push service would.
+func (s *Server) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
 
 // Subscribe makes a new subscription, as a browser's pushManager.subscribe
 // would, with a fresh key pair and auth secret.
@@ -110,7 +116,7 @@ func (s *Server) Script(sub *Subscriber, answers ...Answer) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	m := Message{At: time.Now(), Token: strings.TrimPrefix(r.URL.Path, "/push/")}
 	s.mu.Lock()
-	sub, wantKey, wantSub := s.subs[m.Token], s.wantKey, s.wantSub
+	sub, wantKey, wantSub, delay := s.subs[m.Token], s.wantKey, s.wantSub, s.delay
 	var scripted *Answer
 	if a := s.answers[m.Token]; len(a) > 0 && sub != nil {
 		scripted, s.answers[m.Token] = &a[0], a[1:]
@@ -133,6 +139,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Recorded before the sender has its answer: once the sender is done,
 	// the message is on the channel.
 	s.Messages <- m
+	time.Sleep(delay)
 	w.WriteHeader(m.Status)
 	if m.Err != nil {
 		fmt.Fprintln(w, m.Err)
