@@ -232,6 +232,7 @@ func (r *runner) connectAll() error {
 // sampleServer samples the server's figures, warning (once) when it cannot.
 func (r *runner) sampleServer() (ServerStats, bool) {
 	st, err := r.smp.sample(r.ctx)
+	st.ToolCPUSeconds = toolCPUSeconds()
 	if err != nil {
 		r.warn("server figures unavailable from %s: %v", r.smp.source(), err)
 		return st, false
@@ -240,9 +241,15 @@ func (r *runner) sampleServer() (ServerStats, bool) {
 	return st, true
 }
 
-// recordServer fills the server figures from two samples; deliveries > 0
-// also gives the CPU time per delivery.
+// recordServer fills the server figures, and the load tool's CPU time,
+// from two samples; deliveries > 0 also gives the CPU time per delivery of
+// each.
 func (r *runner) recordServer(before, after ServerStats, okB, okA bool, deliveries int64) {
+	tool := after.ToolCPUSeconds - before.ToolCPUSeconds
+	r.res.ToolCPUSeconds = ptr(tool)
+	if deliveries > 0 {
+		r.res.ToolCPUUsPerDelivery = ptr(tool * 1e6 / float64(deliveries))
+	}
 	if !okB || !okA {
 		return
 	}

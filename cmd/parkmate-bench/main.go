@@ -31,6 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Duration, "duration", bench.DefaultDuration, "how long to hold (idle) or to send (publish, broadcast, events)")
 	fs.Float64Var(&cfg.Rate, "rate", -1, "publish: notifications/s; broadcast: broadcasts/s; events: verify calls/s; 0 = as fast as possible (default: 0, events 100)")
 	fs.IntVar(&cfg.Batch, "batch", bench.DefaultBatch, "user_ids per publish call")
+	fs.Int64Var(&cfg.Count, "count", 0, "publish, broadcast: stop after this many REST calls (0: --duration alone bounds the run)")
 	fs.IntVar(&cfg.Publishers, "publishers", bench.DefaultPublishers, "concurrent publishing (or verifying) goroutines")
 	fs.StringVar(&cfg.PublishKey, "publish-key", os.Getenv("PARKMATE_PUBLISH_KEY"), "X-API-Key for POST /api/publish/ (default $PARKMATE_PUBLISH_KEY)")
 	fs.StringVar(&cfg.Admin, "admin", os.Getenv("PARKMATE_BENCH_ADMIN"), "admin account user:pass, for the events scenario (default $PARKMATE_BENCH_ADMIN)")
