@@ -28,6 +28,7 @@ type runner struct {
 	classify classifyFunc
 	res      *Result
 
+	totals    totals // of every client's tracker
 	stopping  atomic.Bool
 	readers   sync.WaitGroup
 	unplanned atomic.Int64
@@ -181,7 +182,7 @@ func (r *runner) setupDrivers() error {
 		if err != nil {
 			return fmt.Errorf("creating user %s: %w", name, err)
 		}
-		clients[i] = &client{idx: i, sess: s, tr: newTracker()}
+		clients[i] = &client{idx: i, sess: s, tr: newTracker(&r.totals)}
 		done.Add(1)
 		return nil
 	})
@@ -265,13 +266,9 @@ func (r *runner) recordServer(before, after ServerStats, okB, okA bool, deliveri
 // drain waits until every client has received everything expected of it, or
 // until no new frame arrived for cfg.Drain.
 func (r *runner) drain() {
-	last, lastProgress := -1, time.Now()
+	last, lastProgress := int64(-1), time.Now()
 	for {
-		missing, delivered := 0, 0
-		for _, c := range r.clients {
-			missing += c.tr.missing()
-			delivered += c.tr.delivered()
-		}
+		missing, delivered := r.totals.missing(), r.totals.matched.Load()
 		if missing == 0 {
 			return
 		}
@@ -351,9 +348,9 @@ func (r *runner) benchData(seq int64) map[string]any {
 // classifyBench recognises this run's bench notifications: the key is the
 // publish sequence number and the latency comes from the send time in data.
 func (r *runner) classifyBench(f *frame, now time.Time) (int64, bool, float64) {
-	if f.Data.Bench != r.runID {
+	if string(f.Data.Bench) != r.runID {
 		return 0, false, -1
 	}
-	lat := float64(now.UnixNano()-int64(f.Data.TS)) / 1e6
-	return int64(f.Data.Seq), true, lat
+	lat := float64(now.UnixNano()-f.Data.TS) / 1e6
+	return f.Data.Seq, true, lat
 }

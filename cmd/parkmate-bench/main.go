@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -43,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.DownMsgs, "down-msgs", bench.DefaultDownMsgs, "reconnect: notifications per user published while the clients are down")
 	fs.DurationVar(&cfg.Drain, "drain", bench.DefaultDrain, "give up waiting for outstanding frames after this long without progress")
 	jsonOnly := fs.Bool("json-only", false, "print only the JSON line (no progress, no summary)")
+	cpuProfile := fs.String("cpu-profile", "", "write the load tool's own CPU profile (go tool pprof) to this file")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return bench.ExitOK
@@ -57,6 +59,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg.Log = stderr
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "parkmate-bench: --cpu-profile: %v\n", err)
+			return bench.ExitUsage
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := bench.Run(ctx, cfg)
