@@ -112,6 +112,7 @@ func Dialect() sqlstore.Dialect {
 	return sqlstore.Dialect{
 		Name:              "sqlite",
 		SerializeWrites:   true,
+		PrepareStatements: true,
 		IsUniqueViolation: isUniqueViolation,
 	}
 }

@@ -41,6 +41,11 @@ type Dialect struct {
 	// SerializeWrites makes DB run one write transaction at a time in this
 	// process (SQLite has a single writer anyway).
 	SerializeWrites bool
+	// PrepareStatements makes DB prepare each statement once per pool
+	// connection and keep it (up to stmtCacheSize statements per pool),
+	// for drivers that prepare a statement on every call otherwise
+	// (modernc SQLite; pgx keeps a cache of its own).
+	PrepareStatements bool
 }
 
 // DB is a ParkMate database. Its relay and clock are set where it is
@@ -60,6 +65,8 @@ type engine struct {
 	writeMu sync.Mutex
 	queries sync.Map // query text -> rebound text
 	closers []func() error
+	// Statements prepared once (Dialect.PrepareStatements), per pool.
+	writeStmts, readStmts stmtCache
 }
 
 // Option sets up a DB where it opens.
@@ -100,6 +107,8 @@ func (db *DB) Close() error {
 	for _, fn := range db.closers {
 		_ = fn()
 	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -160,6 +169,9 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notifi
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
+	if db.writeStmts.pending() {
+		db.writeStmts.prepareNoted(ctx, db.write)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -177,6 +189,9 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notifi
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	if db.readStmts.pending() {
+		db.readStmts.prepareNoted(ctx, db.read)
+	}
 	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect.Name == "postgres"})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
@@ -209,15 +224,43 @@ func (db *DB) q(query string) string {
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := tx.prepared(query); st != nil {
+		return st.ExecContext(tx.ctx, args...)
+	}
 	return tx.tx.ExecContext(tx.ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := tx.prepared(query); st != nil {
+		return st.QueryContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryContext(tx.ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	if st := tx.prepared(query); st != nil {
+		return st.QueryRowContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryRowContext(tx.ctx, tx.db.q(query), args...)
+}
+
+// prepared returns query's statement prepared once on the transaction's
+// pool, bound to the transaction, or nil: statements are not kept for
+// this engine, the cache is full, or the query does not prepare (running
+// it reports why).
+func (tx *Tx) prepared(query string) *sql.Stmt {
+	if !tx.db.dialect.PrepareStatements {
+		return nil
+	}
+	cache := &tx.db.readStmts
+	if tx.write {
+		cache = &tx.db.writeStmts
+	}
+	st := cache.get(tx.db.q(query))
+	if st == nil {
+		return nil
+	}
+	return tx.tx.StmtContext(tx.ctx, st)
 }
 
 // changed runs an UPDATE and reports whether it changed a row.
