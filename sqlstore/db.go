@@ -39,7 +39,9 @@ type Dialect struct {
 	// run again (a deadlock or serialization failure).
 	IsRetryable func(error) bool
 	// SerializeWrites makes DB run one write transaction at a time in this
-	// process (SQLite has a single writer anyway).
+	// process (SQLite has a single writer anyway); otherwise up to
+	// WriteSlots run at once. Either way, calls that arrive while every
+	// slot is taken share the next transaction (see committer).
 	SerializeWrites bool
 	// PrepareStatements makes DB prepare each statement once per pool
 	// connection and keep it (up to stmtCacheSize statements per pool),
@@ -62,11 +64,12 @@ type engine struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect Dialect
-	writeMu sync.Mutex
 	queries sync.Map // query text -> rebound text
 	closers []func() error
 	// Statements prepared once (Dialect.PrepareStatements), per pool.
 	writeStmts, readStmts stmtCache
+	// group runs the write transactions, several calls to one (group.go).
+	group committer
 }
 
 // Option sets up a DB where it opens.
@@ -81,12 +84,20 @@ func WithNow(now func() time.Time) Option {
 // New returns a DB over the given pools (read may equal write). It hands
 // committed notifications to nobody until WithRelay makes one that does.
 func New(write, read *sql.DB, d Dialect, opts ...Option) *DB {
-	db := &DB{engine: &engine{write: write, read: read, dialect: d}, now: parkmate.SystemClock{}.Now}
+	db := &DB{engine: &engine{write: write, read: read, dialect: d, group: committer{max: DefaultGroupCommit, slots: WriteSlots}},
+		now: parkmate.SystemClock{}.Now}
+	if d.SerializeWrites {
+		db.group.slots = 1
+	}
 	for _, o := range opts {
 		o(db)
 	}
 	return db
 }
+
+// WriteSlots is how many write transactions run at once on an engine
+// that does not serialize writes (PostgreSQL).
+const WriteSlots = 1
 
 // WithRelay returns a DB over the same database (pools, write lock, clock)
 // that hands the notifications of every transaction it commits to r; nil
@@ -142,17 +153,16 @@ func (tx *Tx) Now() time.Time { return tx.now }
 const maxRetries = 5
 
 // Update runs fn in a write transaction. When fn returns nil the
-// transaction commits and its notifications are published; otherwise it
-// rolls back and nobody is notified.
+// transaction commits and its notifications are handed to the relay
+// before Update returns; otherwise fn's changes roll back and nobody is
+// notified. Calls that arrive while a transaction runs share the next one
+// (group commit, see committer): each still commits or rolls back as a
+// whole, on its own.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
-		var notes []parkmate.Notification
-		notes, err = db.update(ctx, fn)
+		err = db.commit(ctx, fn)
 		if err == nil {
-			if len(notes) > 0 && db.relay != nil {
-				db.relay.Committed(context.WithoutCancel(ctx), notes)
-			}
 			return nil
 		}
 		if db.dialect.IsRetryable == nil || !db.dialect.IsRetryable(err) {
@@ -162,16 +172,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
-// update runs fn in one transaction and returns the notifications it
-// committed.
+// update runs fn alone in one transaction and returns the notifications
+// it committed.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notification, error) {
-	if db.dialect.SerializeWrites {
-		db.writeMu.Lock()
-		defer db.writeMu.Unlock()
-	}
-	if db.writeStmts.pending() {
-		db.writeStmts.prepareNoted(ctx, db.write)
-	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)

@@ -58,6 +58,7 @@ type Config struct {
 	WSPing            time.Duration
 	WSWriteTimeout    time.Duration
 	GapCheck          time.Duration
+	GroupCommit       int
 	SessionCheck      time.Duration
 	BrokerGrace       time.Duration
 	SchedulerInterval time.Duration
@@ -107,7 +108,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		return nil, fmt.Errorf("--allowed-origins: %w", err)
 	}
 	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID(), listener: opt.Listener}
-	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
+	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now), sqlstore.WithGroupCommit(cfg.GroupCommit))
 	if err != nil {
 		return nil, err
 	}
