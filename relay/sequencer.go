@@ -298,11 +298,7 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 		if len(notes) > 0 {
 			s.logg.Debug("relay: read notifications from the log", "why", why, "after", head, "count", len(notes))
 		}
-		msgs := make([]broker.Message, 0, len(notes))
-		for _, n := range notes {
-			msgs = append(msgs, encode(n, s.logg))
-		}
-		s.handle(msgs, true)
+		s.handle(encodeAll(notes, s.logg), true)
 		if len(notes) < s.cfg.Page {
 			s.mu.Lock()
 			open := len(s.pending) > 0
@@ -314,6 +310,27 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 			return
 		}
 	}
+}
+
+// encodeAll makes notes messages, in order: the frame of a run of
+// notifications alike but for their ids (one publish) is built once and
+// each id spliced in (broker.NotificationMessages).
+func encodeAll(notes []parkmate.Notification, log *slog.Logger) []broker.Message {
+	msgs, failed := broker.NotificationMessages(notes)
+	if len(failed) == 0 {
+		return msgs
+	}
+	out := make([]broker.Message, 0, len(notes))
+	for i, k, f := 0, 0, 0; i < len(notes); i++ {
+		if f < len(failed) && failed[f] == i {
+			out = append(out, encode(notes[i], log))
+			f++
+			continue
+		}
+		out = append(out, msgs[k])
+		k++
+	}
+	return out
 }
 
 // encode makes n a message. A notification whose stored data is not JSON
