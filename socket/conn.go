@@ -30,12 +30,12 @@ type item struct {
 // only while a frame arrives (epoll watches it otherwise), so an idle
 // socket, or one that keeps up, holds no goroutine.
 type Conn struct {
-	srv    *Server
-	p      Params
-	nc     net.Conn
+	srv *Server
+	p   Params
+	nc  net.Conn
 	// wfd is the descriptor the fan-out writes to directly (flushLocked);
 	// 0: none, every write goes through the writer goroutine.
-	wfd int
+	wfd    int
 	rd     io.Reader
 	fd     int
 	expiry *time.Timer
