@@ -104,6 +104,9 @@ type Sequencer struct {
 	pending  map[int64]broker.Message // notifications that arrived ahead of head+1
 	gapSince time.Time                // when the current gap was first seen
 	filled   uint64                   // notifications read from the log
+	outQueue []broker.Message         // ready, in order, for the next fan-out
+
+	outMu sync.Mutex // held by the one goroutine handing messages to out
 }
 
 var _ broker.Handler = (*Sequencer)(nil)
@@ -149,8 +152,8 @@ func (s *Sequencer) Handle(msgs []broker.Message) { s.handle(msgs, false) }
 
 func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.started {
+		s.mu.Unlock()
 		return
 	}
 	ready := make([]broker.Message, 0, len(msgs))
@@ -181,8 +184,10 @@ func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 		time.AfterFunc(s.cfg.GapGrace, s.poke)
 	}
 	if len(ready) > 0 {
-		s.out.Handle(ready)
+		s.outQueue = append(s.outQueue, ready...)
 	}
+	s.mu.Unlock()
+	s.fanOut()
 }
 
 // drainLocked appends the pending notifications that now follow head.
