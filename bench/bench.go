@@ -28,6 +28,7 @@ type runner struct {
 	classify classifyFunc
 	res      *Result
 
+	totals    totals // of every client's tracker
 	stopping  atomic.Bool
 	readers   sync.WaitGroup
 	unplanned atomic.Int64
@@ -181,7 +182,7 @@ func (r *runner) setupDrivers() error {
 		if err != nil {
 			return fmt.Errorf("creating user %s: %w", name, err)
 		}
-		clients[i] = &client{idx: i, sess: s, tr: newTracker()}
+		clients[i] = &client{idx: i, sess: s, tr: newTracker(&r.totals)}
 		done.Add(1)
 		return nil
 	})
@@ -232,6 +233,7 @@ func (r *runner) connectAll() error {
 // sampleServer samples the server's figures, warning (once) when it cannot.
 func (r *runner) sampleServer() (ServerStats, bool) {
 	st, err := r.smp.sample(r.ctx)
+	st.ToolCPUSeconds = toolCPUSeconds()
 	if err != nil {
 		r.warn("server figures unavailable from %s: %v", r.smp.source(), err)
 		return st, false
@@ -240,9 +242,15 @@ func (r *runner) sampleServer() (ServerStats, bool) {
 	return st, true
 }
 
-// recordServer fills the server figures from two samples; deliveries > 0
-// also gives the CPU time per delivery.
+// recordServer fills the server figures, and the load tool's CPU time,
+// from two samples; deliveries > 0 also gives the CPU time per delivery of
+// each.
 func (r *runner) recordServer(before, after ServerStats, okB, okA bool, deliveries int64) {
+	tool := after.ToolCPUSeconds - before.ToolCPUSeconds
+	r.res.ToolCPUSeconds = ptr(tool)
+	if deliveries > 0 {
+		r.res.ToolCPUUsPerDelivery = ptr(tool * 1e6 / float64(deliveries))
+	}
 	if !okB || !okA {
 		return
 	}
@@ -258,13 +266,9 @@ func (r *runner) recordServer(before, after ServerStats, okB, okA bool, deliveri
 // drain waits until every client has received everything expected of it, or
 // until no new frame arrived for cfg.Drain.
 func (r *runner) drain() {
-	last, lastProgress := -1, time.Now()
+	last, lastProgress := int64(-1), time.Now()
 	for {
-		missing, delivered := 0, 0
-		for _, c := range r.clients {
-			missing += c.tr.missing()
-			delivered += c.tr.delivered()
-		}
+		missing, delivered := r.totals.missing(), r.totals.matched.Load()
 		if missing == 0 {
 			return
 		}
@@ -344,9 +348,9 @@ func (r *runner) benchData(seq int64) map[string]any {
 // classifyBench recognises this run's bench notifications: the key is the
 // publish sequence number and the latency comes from the send time in data.
 func (r *runner) classifyBench(f *frame, now time.Time) (int64, bool, float64) {
-	if f.Data.Bench != r.runID {
+	if string(f.Data.Bench) != r.runID {
 		return 0, false, -1
 	}
-	lat := float64(now.UnixNano()-int64(f.Data.TS)) / 1e6
-	return int64(f.Data.Seq), true, lat
+	lat := float64(now.UnixNano()-f.Data.TS) / 1e6
+	return f.Data.Seq, true, lat
 }

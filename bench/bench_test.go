@@ -332,6 +332,17 @@ func TestSmokeBroadcast(t *testing.T) {
 			res.Sent, cfg.Conns,
 		)
 	}
+	// A fixed number of broadcasts, back to back: the run stops at the
+	// count, long before its duration, and reports the tool's own CPU.
+	cfg.Rate, cfg.Count, cfg.Duration = 0, 5, time.Minute
+	res = runSmoke(t, cfg)
+	checkDeliveries(t, res)
+	if res.Calls != 5 || res.Sent != 5*int64(cfg.Conns) {
+		t.Errorf("--count 5: %d calls, %d sent; want 5 and %d", res.Calls, res.Sent, 5*cfg.Conns)
+	}
+	if res.ToolCPUUsPerDelivery == nil || *res.ToolCPUUsPerDelivery <= 0 {
+		t.Errorf("tool_cpu_us_per_delivery %v; want > 0", res.ToolCPUUsPerDelivery)
+	}
 }
 
 func TestSmokeEvents(t *testing.T) {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,54 +61,68 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// frame is what the bench reads of a notification frame.
+// frame is what the bench reads of a notification frame. Its byte fields
+// point into the buffer the frame was read from: they are valid until the
+// socket's next frame is read.
 type frame struct {
-	ID    int64  `json:"id"`
-	Type  string `json:"type"`
-	Event string `json:"event"`
+	ID    int64
+	Event []byte
 	Data  frameData
 }
 
 type frameData struct {
-	Bench     string  `json:"bench"`
-	Seq       flexInt `json:"seq"`
-	TS        flexInt `json:"ts"`
-	PaymentID flexInt `json:"payment_id"`
+	Bench     []byte
+	Seq       int64
+	TS        int64
+	PaymentID int64
 }
 
-// parseFrame decodes a frame; the data object is decoded leniently (other
-// events may carry fields of other types under the same names).
-func parseFrame(b []byte) (*frame, error) {
+// parseFrame decodes a frame into f: without allocating when it can
+// (scanFrame), else with encoding/json, which decodes the data object
+// leniently (other events may carry fields of other types under the same
+// names, or numbers that went through a float).
+func parseFrame(b []byte, f *frame) error {
+	if scanFrame(b, f) {
+		return nil
+	}
+	return decodeFrame(b, f)
+}
+
+// decodeFrame is parseFrame with encoding/json.
+func decodeFrame(b []byte, f *frame) error {
+	*f = frame{}
 	var raw struct {
 		ID    json.Number     `json:"id"`
-		Type  string          `json:"type"`
 		Event string          `json:"event"`
 		Data  json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, err
+		return err
 	}
-	f := &frame{Type: raw.Type, Event: raw.Event}
+	f.Event = []byte(raw.Event)
 	if raw.ID != "" {
 		id, err := raw.ID.Int64()
 		if err != nil {
-			return nil, fmt.Errorf("frame id %q is not an integer", raw.ID)
+			return fmt.Errorf("frame id %q is not an integer", raw.ID)
 		}
 		f.ID = id
 	}
 	if len(raw.Data) > 0 && raw.Data[0] == '{' {
-		if err := json.Unmarshal(raw.Data, &f.Data); err != nil {
-			// Field by field, so that one odd field does not hide the others.
-			var m map[string]json.RawMessage
-			if json.Unmarshal(raw.Data, &m) == nil {
-				json.Unmarshal(m["bench"], &f.Data.Bench)
-				f.Data.Seq.UnmarshalJSON(m["seq"])
-				f.Data.TS.UnmarshalJSON(m["ts"])
-				f.Data.PaymentID.UnmarshalJSON(m["payment_id"])
+		// Field by field, so that one odd field does not hide the others.
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw.Data, &m) == nil {
+			var bench string
+			if json.Unmarshal(m["bench"], &bench) == nil {
+				f.Data.Bench = []byte(bench)
 			}
+			var seq, ts, pay flexInt
+			seq.UnmarshalJSON(m["seq"])
+			ts.UnmarshalJSON(m["ts"])
+			pay.UnmarshalJSON(m["payment_id"])
+			f.Data.Seq, f.Data.TS, f.Data.PaymentID = int64(seq), int64(ts), int64(pay)
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // classifyFunc tells, for a notification frame received at now, the tracked key
@@ -203,62 +218,65 @@ func (r *runner) connect(ctx context.Context, c *client, since int64, useSince b
 	return nil
 }
 
-// readLoop reads c's frames until the connection ends.
+// obsBatch is the most frames a reader observes before it hands them to
+// its tracker; it hands them over sooner when the socket has nothing more
+// buffered, before it would block.
+const obsBatch = 256
+
+// readLoop reads c's frames until the connection ends. It allocates
+// nothing per frame (see frameReader and scanFrame) and hands what it saw
+// to the tracker in batches: one lock per read from the socket rather than
+// one per frame.
 //
-// Control frames are handled here rather than by wsutil's helpers: those
-// reject close codes the RFC does not define, such as 1013 (try again
-// later), which the server uses for slow clients, and they report a failed
-// close reply instead of the close code when the server has already dropped
-// the TCP connection.
+// Control frames are handled here: a close code the RFC does not define,
+// such as 1013 (try again later), which the server uses for slow clients,
+// is reported as sent, and a failed close reply does not hide it.
 func (r *runner) readLoop(c *client, conn net.Conn, br *bufio.Reader) error {
-	rd := &wsutil.Reader{Source: br, State: ws.StateClientSide}
+	fr := frameReader{br: br}
+	var f frame
+	batch := make([]observation, 0, obsBatch)
+	defer func() { c.tr.observeAll(batch) }()
 	for {
-		hdr, err := rd.NextFrame()
+		if len(batch) > 0 && (fr.buffered() == 0 || len(batch) == cap(batch)) {
+			c.tr.observeAll(batch)
+			batch = batch[:0]
+		}
+		op, p, err := fr.next()
 		if err != nil {
 			return err
 		}
-		if hdr.OpCode.IsControl() {
-			p, err := io.ReadAll(rd)
-			if err != nil {
-				return err
-			}
-			switch hdr.OpCode {
-			case ws.OpPing:
-				// A failed write shows up as a failed read soon enough.
-				ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewPongFrame(p)))
-			case ws.OpClose:
-				code, reason := ws.StatusNoStatusRcvd, ""
-				if len(p) >= 2 {
-					code, reason = ws.ParseCloseFrameData(p)
-				}
-				ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewCloseFrame(ws.NewCloseFrameBody(code, ""))))
-				return wsutil.ClosedError{Code: code, Reason: reason}
-			}
+		switch op {
+		case opPing:
+			// A failed write shows up as a failed read soon enough.
+			ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewPongFrame(bytes.Clone(p))))
 			continue
-		}
-		data, err := io.ReadAll(rd)
-		if err != nil {
-			return err
-		}
-		if hdr.OpCode != ws.OpText {
+		case opClose:
+			code, reason := closePayload(p)
+			body := []byte(nil)
+			if code != int(ws.StatusNoStatusRcvd) {
+				body = ws.NewCloseFrameBody(ws.StatusCode(code), "")
+			}
+			ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewCloseFrame(body)))
+			return wsutil.ClosedError{Code: ws.StatusCode(code), Reason: reason}
+		case opText:
+		default:
 			continue
 		}
 		now := time.Now()
-		f, err := parseFrame(data)
-		if err != nil {
-			r.warn("undecodable frame: %v: %q", err, truncate(data, 120))
+		if err := parseFrame(p, &f); err != nil {
+			r.warn("undecodable frame: %v: %q", err, truncate(p, 120))
 			continue
 		}
 		if f.ID == 0 {
 			// Not a notification (proto 2 frames are not asked for).
-			r.warn("frame without id: %q", truncate(data, 120))
+			r.warn("frame without id: %q", truncate(p, 120))
 			continue
 		}
-		key, hasKey, lat := int64(0), false, -1.0
+		o := observation{id: f.ID, lat: -1, at: now.UnixNano()}
 		if cl := r.classify; cl != nil {
-			key, hasKey, lat = cl(f, now)
+			o.key, o.hasKey, o.lat = cl(&f, now)
 		}
-		c.tr.observe(f.ID, key, hasKey, lat, now)
+		batch = append(batch, o)
 	}
 }
 

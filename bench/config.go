@@ -38,6 +38,7 @@ type Config struct {
 	Rate             float64       // publish: notifications/s; broadcast: broadcasts/s; events: verify calls/s; 0 = as fast as possible; < 0 = scenario default
 	Batch            int           // user_ids per publish call
 	Publishers       int           // concurrent publishing goroutines
+	Count            int64         // publish, broadcast: stop after this many REST calls (0: only Duration bounds the run)
 	PublishKey       string        // X-API-Key of POST /api/publish/
 	Admin            string        // user:pass of an admin (events)
 	ServerPID        int           // read the server's figures from /proc/<pid> instead of /metrics
@@ -115,6 +116,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Publishers <= 0 {
 		c.Publishers = DefaultPublishers
+	}
+	if c.Count < 0 {
+		return errors.New("--count must be at least 0")
 	}
 	if c.SourceIPs <= 0 {
 		c.SourceIPs = 1

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,11 +26,25 @@ const (
 // (sysconf).
 const clockTicks = 100
 
-// ServerStats is one sample of the server's resource use.
+// ServerStats is one sample of the server's resource use, and of the load
+// tool's own CPU time at the same instant.
 type ServerStats struct {
 	RSSBytes   float64
 	CPUSeconds float64
 	At         time.Time
+	// ToolCPUSeconds is the CPU time (user + system) this process has used.
+	ToolCPUSeconds float64
+}
+
+// toolCPUSeconds returns the CPU time (user + system) this process, the
+// load tool, has used so far: its readers, trackers and publishers alike.
+func toolCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // parsePromText reads the Prometheus text exposition format from r and returns

@@ -44,6 +44,8 @@ type Result struct {
 	ServerRSSBefore        *float64 `json:"server_rss_bytes_before"`
 	ServerRSSAfter         *float64 `json:"server_rss_bytes_after"`
 	ServerRSSBytesPerConn  *float64 `json:"server_rss_bytes_per_conn"`
+	ToolCPUSeconds         *float64 `json:"tool_cpu_seconds"`
+	ToolCPUUsPerDelivery   *float64 `json:"tool_cpu_us_per_delivery"`
 
 	DownPublished        int64    `json:"down_published"`
 	LivePublished        int64    `json:"live_published"`
@@ -152,6 +154,13 @@ func (r *Result) WriteSummary(w io.Writer) {
 		if r.ServerCPUUsPerDelivery != nil {
 			p("    CPU per delivery: %.1f µs", *r.ServerCPUUsPerDelivery)
 		}
+	}
+	if r.ToolCPUSeconds != nil {
+		line := fmt.Sprintf("  load tool CPU time: %.2fs", *r.ToolCPUSeconds)
+		if r.ToolCPUUsPerDelivery != nil {
+			line += fmt.Sprintf(", %.1f µs per delivery", *r.ToolCPUUsPerDelivery)
+		}
+		p("%s", line)
 	}
 	if r.UnplannedDisconnects > 0 {
 		codes := make([]string, 0, len(r.CloseCodes))

@@ -162,10 +162,10 @@ func (r *runner) bookAndPayOne(ctx context.Context, c *client, slot Slot, perDri
 func (r *runner) classifyPayments() *sync.Map {
 	var sendTimes sync.Map
 	r.classify = func(f *frame, now time.Time) (int64, bool, float64) {
-		if f.Event != "payment.verified" || f.Data.PaymentID == 0 {
+		if string(f.Event) != "payment.verified" || f.Data.PaymentID == 0 {
 			return 0, false, -1
 		}
-		key := int64(f.Data.PaymentID)
+		key := f.Data.PaymentID
 		lat := -1.0
 		if t, ok := sendTimes.Load(key); ok {
 			lat = float64(now.UnixNano()-t.(int64)) / 1e6

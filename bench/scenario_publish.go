@@ -36,8 +36,12 @@ func (r *runner) runPublish() error {
 	r.logf("publishing for %s: batch %d, %d publishers, rate %s", r.cfg.Duration, batch, workers, rateString(r.cfg.Rate, "notifications/s"))
 	before, okB := r.sampleServer()
 	start := time.Now()
-	el := pace(r.ctx, r.cfg.Duration, callsPerSec, workers, func(ctx context.Context, w int) bool {
-		err := r.publishTo(ctx, pick(rngs[w], perms[w], batch), seq.Add(1), &cs)
+	el := pace(r.ctx, r.cfg.Duration, callsPerSec, workers, func(_ context.Context, w int) bool {
+		k, ok := r.nextCall(&seq)
+		if !ok {
+			return false
+		}
+		err := r.publishTo(r.ctx, pick(rngs[w], perms[w], batch), k, &cs)
 		return err == nil || !permanent(err)
 	})
 	return r.finishDeliveries(&cs, el, before, okB, start)

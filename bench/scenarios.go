@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -100,6 +101,15 @@ func (r *runner) broadcastAll(ctx context.Context, seq int64, cs *callStats) err
 		cs.fail(err)
 	}
 	return err
+}
+
+// nextCall takes the sequence number of the next REST call, or reports
+// false when --count calls were made. The calls themselves run under the
+// run's context, not pace's, so the stop that a false brings does not cut
+// short the calls still in flight on other publishers.
+func (r *runner) nextCall(seq *atomic.Int64) (int64, bool) {
+	k := seq.Add(1)
+	return k, r.cfg.Count <= 0 || k <= r.cfg.Count
 }
 
 // deliveryRate sets deliveries_per_sec: deliveries from the first send to

@@ -1,9 +1,33 @@
 package bench
 
 import (
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// observation is one notification frame a reader saw, handed to the
+// tracker in batches.
+type observation struct {
+	id     int64   // notification id
+	key    int64   // tracked key, when hasKey
+	hasKey bool    // the frame carries a tracked key
+	lat    float64 // latency in ms; negative: none
+	at     int64   // unix ns of its arrival
+}
+
+// totals are the sums of every client's expected and matched keys, kept as
+// the trackers change, so that waiting for the last frames reads two
+// numbers rather than locking every tracker.
+type totals struct {
+	expected atomic.Int64
+	matched  atomic.Int64
+}
+
+// missing returns how many expected keys have not arrived, over every
+// client.
+func (t *totals) missing() int64 { return t.expected.Load() - t.matched.Load() }
 
 // receipt is the first arrival of a tracked key at a client.
 type receipt struct {
@@ -25,24 +49,41 @@ type receipt struct {
 // A key identifies one notification to one user: the publish sequence number
 // for bench.publish frames, the payment id for payment.verified frames.
 type tracker struct {
-	mu         sync.Mutex
-	lastID     int64
-	seen       map[int64]struct{} // notification ids seen
-	expect     map[int64]int64    // key -> expected notification id (0: unknown)
-	got        map[int64]receipt  // key -> first receipt
-	matched    int                // keys in both expect and got
-	frames     int64              // notification frames received
+	tot *totals // shared by the run's trackers
+
+	mu     sync.Mutex
+	lastID int64
+	// The notification ids seen: those that arrived in order (each above
+	// every earlier one) in ascending order, and those that arrived late.
+	inOrder    []int64
+	late       map[int64]struct{}
+	expect     map[int64]int64   // key -> expected notification id (0: unknown)
+	got        map[int64]receipt // key -> first receipt
+	matched    int               // keys in both expect and got
+	frames     int64             // notification frames received
 	dups       int64
 	outOfOrder int64
 	latencies  []float64 // ms
 }
 
-func newTracker() *tracker {
+// newTracker returns a tracker that adds its counts to tot (nil: to
+// counts of its own).
+func newTracker(tot *totals) *tracker {
+	if tot == nil {
+		tot = &totals{}
+	}
 	return &tracker{
-		seen:   make(map[int64]struct{}),
+		tot:    tot,
+		late:   make(map[int64]struct{}),
 		expect: make(map[int64]int64),
 		got:    make(map[int64]receipt),
 	}
+}
+
+// match changes matched by d, here and in the totals.
+func (t *tracker) match(d int) {
+	t.matched += d
+	t.tot.matched.Add(int64(d))
 }
 
 // last returns the greatest notification id the client has seen, the value to
@@ -62,8 +103,9 @@ func (t *tracker) expectKey(key int64) {
 		return
 	}
 	t.expect[key] = 0
+	t.tot.expected.Add(1)
 	if _, ok := t.got[key]; ok {
-		t.matched++
+		t.match(1)
 	}
 }
 
@@ -85,8 +127,9 @@ func (t *tracker) unexpectKey(key int64) {
 		return
 	}
 	delete(t.expect, key)
+	t.tot.expected.Add(-1)
 	if _, ok := t.got[key]; ok {
-		t.matched--
+		t.match(-1)
 	}
 }
 
@@ -96,28 +139,39 @@ func (t *tracker) unexpectKey(key int64) {
 func (t *tracker) observe(id, key int64, hasKey bool, latMs float64, now time.Time) (dup bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.observeLocked(observation{id: id, key: key, hasKey: hasKey, lat: latMs, at: now.UnixNano()})
+}
+
+// observeAll records a reader's batch of frames, in arrival order.
+func (t *tracker) observeAll(obs []observation) {
+	if len(obs) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, o := range obs {
+		t.observeLocked(o)
+	}
+}
+
+func (t *tracker) observeLocked(o observation) (dup bool) {
 	t.frames++
-	if _, ok := t.seen[id]; ok {
+	if t.seenBefore(o.id) {
 		dup = true
-	} else {
-		t.seen[id] = struct{}{}
-		if id <= t.lastID {
-			t.outOfOrder++
-		}
+	} else if o.id <= t.lastID {
+		t.outOfOrder++
 	}
-	if id > t.lastID {
-		t.lastID = id
-	}
-	if hasKey {
-		if _, ok := t.got[key]; ok {
+	t.lastID = max(t.lastID, o.id)
+	if o.hasKey {
+		if _, ok := t.got[o.key]; ok {
 			dup = true
 		} else {
-			t.got[key] = receipt{id: id, at: now.UnixNano()}
-			if _, ok := t.expect[key]; ok {
-				t.matched++
+			t.got[o.key] = receipt{id: o.id, at: o.at}
+			if _, ok := t.expect[o.key]; ok {
+				t.match(1)
 			}
-			if latMs >= 0 {
-				t.latencies = append(t.latencies, latMs)
+			if o.lat >= 0 {
+				t.latencies = append(t.latencies, o.lat)
 			}
 		}
 	}
@@ -125,6 +179,23 @@ func (t *tracker) observe(id, key int64, hasKey bool, latMs float64, now time.Ti
 		t.dups++
 	}
 	return dup
+}
+
+// seenBefore reports whether id was seen, and records it if not. Ids
+// normally arrive in ascending order: those cost an append.
+func (t *tracker) seenBefore(id int64) bool {
+	if id > t.lastID {
+		t.inOrder = append(t.inOrder, id)
+		return false
+	}
+	if _, ok := slices.BinarySearch(t.inOrder, id); ok {
+		return true
+	}
+	if _, ok := t.late[id]; ok {
+		return true
+	}
+	t.late[id] = struct{}{}
+	return false
 }
 
 // missing returns how many expected keys have not arrived yet.

@@ -6,7 +6,7 @@ import (
 )
 
 func TestTrackerNormal(t *testing.T) {
-	tr := newTracker()
+	tr := newTracker(nil)
 	now := time.Now()
 	for k := int64(1); k <= 3; k++ {
 		tr.expectKey(k)
@@ -43,7 +43,7 @@ func TestTrackerNormal(t *testing.T) {
 }
 
 func TestTrackerAnomalies(t *testing.T) {
-	tr := newTracker()
+	tr := newTracker(nil)
 	now := time.Now()
 	for k := int64(1); k <= 5; k++ {
 		tr.expectKey(k)
@@ -71,7 +71,7 @@ func TestTrackerAnomalies(t *testing.T) {
 }
 
 func TestTrackerExpectationOrder(t *testing.T) {
-	tr := newTracker()
+	tr := newTracker(nil)
 	now := time.Now()
 	// A frame may be observed before its expectation is recorded...
 	tr.observe(5, 7, true, -1, now)
@@ -108,7 +108,7 @@ func TestTrackerExpectationOrder(t *testing.T) {
 }
 
 func TestTrackerMissingBelow(t *testing.T) {
-	tr := newTracker()
+	tr := newTracker(nil)
 	t0 := time.Unix(100, 0)
 	for k := int64(1); k <= 4; k++ {
 		tr.expectKey(k)
@@ -141,5 +141,37 @@ func TestSummaryAdd(t *testing.T) {
 			"sum %+v",
 			s,
 		)
+	}
+}
+
+// TestTrackerBatchesAndLateIDs feeds frames in batches, as a reader does:
+// ids that arrive in order, a late one, and repeats of each kind.
+func TestTrackerBatchesAndLateIDs(t *testing.T) {
+	tot := &totals{}
+	tr := newTracker(tot)
+	for k := int64(1); k <= 4; k++ {
+		tr.expectKey(k)
+	}
+	at := time.Now().UnixNano()
+	tr.observeAll([]observation{
+		{id: 10, key: 1, hasKey: true, lat: 1, at: at},
+		{id: 20, key: 2, hasKey: true, lat: 2, at: at},
+		{id: 15, key: 3, hasKey: true, lat: -1, at: at}, // late: out of order
+	})
+	tr.observeAll([]observation{
+		{id: 15, lat: -1, at: at}, // the late id again
+		{id: 10, lat: -1, at: at}, // an in-order id again
+		{id: 30, key: 4, hasKey: true, lat: 3, at: at},
+	})
+	s := tr.summary()
+	if s.Duplicated != 2 || s.OutOfOrder != 1 || s.Delivered != 4 || s.Frames != 6 || tr.last() != 30 {
+		t.Fatalf("summary %+v, last %d", s, tr.last())
+	}
+	if tot.missing() != 0 || tot.matched.Load() != 4 || len(tr.takeLatencies()) != 3 {
+		t.Fatalf("totals: missing %d, matched %d", tot.missing(), tot.matched.Load())
+	}
+	tr.expectKey(5)
+	if tot.missing() != 1 {
+		t.Fatalf("totals: missing %d after a new expectation, want 1", tot.missing())
 	}
 }

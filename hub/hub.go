@@ -41,6 +41,7 @@ type shard struct {
 type Hub struct {
 	shards [shardCount]shard
 	count  atomic.Int64
+	encode func([]byte) []byte // see EncodeWith
 
 	// ended remembers recently ended sessions, so a socket whose handshake
 	// authenticated just before its session ended is closed when it joins.
@@ -141,31 +142,6 @@ func (h *Hub) UserCount(userID int64) int {
 	return len(sh.users[userID])
 }
 
-// Handle fans messages out to the sockets they concern, in order. Calls
-// must not overlap: the node's relay.Sequencer makes them one at a time.
-func (h *Hub) Handle(msgs []broker.Message) {
-	for i := range msgs {
-		m := &msgs[i]
-		if m.Lot != 0 {
-			h.handleLot(m)
-			continue
-		}
-		if m.Group != "" {
-			h.handleGroup(m)
-			continue
-		}
-		if m.Kind == broker.KindSessionEnded {
-			h.rememberEnded(m.SessionID)
-		}
-		sh := h.shard(m.UserID)
-		sh.mu.RLock()
-		for _, s := range sh.users[m.UserID] {
-			h.deliver(s, m)
-		}
-		sh.mu.RUnlock()
-	}
-}
-
 func (h *Hub) deliver(s Subscriber, m *broker.Message) {
 	if m.Kind == broker.KindSessionEnded {
 		if s.SessionID() == m.SessionID {
@@ -176,32 +152,9 @@ func (h *Hub) deliver(s Subscriber, m *broker.Message) {
 	s.Deliver(m)
 }
 
-func (h *Hub) handleGroup(m *broker.Message) {
-	for i := range h.shards {
-		sh := &h.shards[i]
-		sh.mu.RLock()
-		for _, subs := range sh.users {
-			for _, s := range subs {
-				// Each socket by its own role: during a role change a
-				// user's old and new sockets differ.
-				if InGroup(s.Role(), m.Group) {
-					s.Deliver(m)
-				}
-			}
-		}
-		sh.mu.RUnlock()
-	}
-}
-
-// InGroup reports whether a user of role r belongs to a stored group (one
-// of parkmate.GroupsOf(r)), without allocating.
-func InGroup(r parkmate.Role, group string) bool {
-	if group == parkmate.GroupAll {
-		return true
-	}
-	prefix := parkmate.RoleGroup("")
-	return len(group) == len(prefix)+len(r) && group[:len(prefix)] == prefix && group[len(prefix):] == string(r)
-}
+// InGroup reports whether a user of role r belongs to a stored group
+// (parkmate.GroupsOf), without allocating.
+func InGroup(r parkmate.Role, group string) bool { return inGroup(r, group) }
 
 // Each calls fn for every socket, shard by shard, without holding a lock
 // while fn runs.

@@ -92,8 +92,8 @@ func TestLiveChangesReachTheirUsersAndAdmins(t *testing.T) {
 	}
 }
 
-// TestInGroup matches parkmate.GroupsOf for every role.
-func TestInGroup(t *testing.T) {
+// TestInGroupMatchesGroupsOf: InGroup agrees with parkmate.GroupsOf for every role.
+func TestInGroupMatchesGroupsOf(t *testing.T) {
 	roles := []parkmate.Role{parkmate.RoleDriver, parkmate.RoleOwner, parkmate.RoleEmployee, parkmate.RoleAdmin}
 	groups := []string{parkmate.GroupAll, "role:", "role:admins", "role:drive", "admin", "", "all "}
 	for _, r := range roles {

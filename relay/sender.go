@@ -76,11 +76,7 @@ func NewSender(local broker.Handler, bus broker.Broker, cfg SenderConfig, log *s
 
 // Committed implements sqlstore.Relay.
 func (s *Sender) Committed(_ context.Context, notes []parkmate.Notification) {
-	msgs := make([]broker.Message, 0, len(notes))
-	for _, n := range notes {
-		msgs = append(msgs, encode(n, s.log))
-	}
-	s.Send(msgs)
+	s.Send(encodeAll(notes, s.log))
 }
 
 // Send delivers msgs to this node now and queues them for the others.

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"parkmate"
 	"parkmate/broker"
 )
 
@@ -71,5 +74,31 @@ func TestSenderSplitsLargeBatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEncodeAllKeepsOrderAndBadData checks that a notification whose
+// stored data is not JSON goes out in its place, without its data, among
+// spliced ones.
+func TestEncodeAllKeepsOrderAndBadData(t *testing.T) {
+	at := time.Date(2026, 11, 25, 20, 41, 10, 0, time.UTC)
+	notes := make([]parkmate.Notification, 5)
+	for i := range notes {
+		notes[i] = parkmate.Notification{ID: int64(i + 1), UserID: int64(10 + i), Type: parkmate.LevelInfo, Message: "m",
+			Data: []byte(`{"k":1}`), CreatedAt: at}
+	}
+	notes[2].Data = []byte(`{broken`)
+	msgs := encodeAll(notes, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if len(msgs) != len(notes) {
+		t.Fatalf("%d messages for %d notifications", len(msgs), len(notes))
+	}
+	for i, m := range msgs {
+		want := `{"id":` + strconv.Itoa(i+1) + `,"type":"info","message":"m","data":{"k":1},"created_at":"2026-11-25T20:41:10Z"}`
+		if i == 2 {
+			want = `{"id":3,"type":"info","message":"m","created_at":"2026-11-25T20:41:10Z"}`
+		}
+		if m.ID != int64(i+1) || m.UserID != int64(10+i) || string(m.Frame) != want {
+			t.Errorf("message %d: id %d user %d %s, want %s", i, m.ID, m.UserID, m.Frame, want)
+		}
 	}
 }

@@ -104,6 +104,9 @@ type Sequencer struct {
 	pending  map[int64]broker.Message // notifications that arrived ahead of head+1
 	gapSince time.Time                // when the current gap was first seen
 	filled   uint64                   // notifications read from the log
+	outQueue []broker.Message         // ready, in order, for the next fan-out
+
+	outMu sync.Mutex // held by the one goroutine handing messages to out
 }
 
 var _ broker.Handler = (*Sequencer)(nil)
@@ -149,8 +152,8 @@ func (s *Sequencer) Handle(msgs []broker.Message) { s.handle(msgs, false) }
 
 func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.started {
+		s.mu.Unlock()
 		return
 	}
 	ready := make([]broker.Message, 0, len(msgs))
@@ -181,8 +184,10 @@ func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 		time.AfterFunc(s.cfg.GapGrace, s.poke)
 	}
 	if len(ready) > 0 {
-		s.out.Handle(ready)
+		s.outQueue = append(s.outQueue, ready...)
 	}
+	s.mu.Unlock()
+	s.fanOut()
 }
 
 // drainLocked appends the pending notifications that now follow head.
@@ -298,11 +303,7 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 		if len(notes) > 0 {
 			s.logg.Debug("relay: read notifications from the log", "why", why, "after", head, "count", len(notes))
 		}
-		msgs := make([]broker.Message, 0, len(notes))
-		for _, n := range notes {
-			msgs = append(msgs, encode(n, s.logg))
-		}
-		s.handle(msgs, true)
+		s.handle(encodeAll(notes, s.logg), true)
 		if len(notes) < s.cfg.Page {
 			s.mu.Lock()
 			open := len(s.pending) > 0
@@ -314,6 +315,27 @@ func (s *Sequencer) fill(ctx context.Context, why string) {
 			return
 		}
 	}
+}
+
+// encodeAll makes notes messages, in order: the frame of a run of
+// notifications alike but for their ids (one publish) is built once and
+// each id spliced in (broker.NotificationMessages).
+func encodeAll(notes []parkmate.Notification, log *slog.Logger) []broker.Message {
+	msgs, failed := broker.NotificationMessages(notes)
+	if len(failed) == 0 {
+		return msgs
+	}
+	out := make([]broker.Message, 0, len(notes))
+	for i, k, f := 0, 0, 0; i < len(notes); i++ {
+		if f < len(failed) && failed[f] == i {
+			out = append(out, encode(notes[i], log))
+			f++
+			continue
+		}
+		out = append(out, msgs[k])
+		k++
+	}
+	return out
 }
 
 // encode makes n a message. A notification whose stored data is not JSON

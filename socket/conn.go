@@ -24,13 +24,18 @@ type item struct {
 	wire []byte
 }
 
-// Conn is one notification socket. Its writer goroutine runs only while it
-// has frames to write, and its reader only while a frame arrives (epoll
-// watches it otherwise), so an idle socket holds no goroutine.
+// Conn is one notification socket. The hub's fan-out writes its frames
+// directly when the kernel takes them at once; its writer goroutine runs
+// only while frames wait for a slow peer or for a replay, and its reader
+// only while a frame arrives (epoll watches it otherwise), so an idle
+// socket, or one that keeps up, holds no goroutine.
 type Conn struct {
-	srv    *Server
-	p      Params
-	nc     net.Conn
+	srv *Server
+	p   Params
+	nc  net.Conn
+	// wfd is the descriptor the fan-out writes to directly (flushLocked);
+	// 0: none, every write goes through the writer goroutine.
+	wfd    int
 	rd     io.Reader
 	fd     int
 	expiry *time.Timer
@@ -117,6 +122,11 @@ func (c *Conn) start(nc net.Conn, br *bufio.Reader) {
 		return
 	}
 	c.nc, c.rd, c.fd = nc, rd, fd
+	if directWrites {
+		if wfd, err := socketFD(nc); err == nil {
+			c.wfd = wfd
+		}
+	}
 	c.lastRead.Store(time.Now().Unix())
 	c.srv.metrics.Open.Inc()
 	if !c.p.SessionExpires.IsZero() {
@@ -151,36 +161,50 @@ func (c *Conn) startWriterLocked() {
 }
 
 // Deliver implements hub.Subscriber: it queues the message without
-// blocking, closing the socket as slow when its queue is full.
+// blocking, closing the socket as slow when its queue is full, and writes
+// it at once when the socket keeps up (see flushLocked).
 func (c *Conn) Deliver(m *broker.Message) {
-	if (m.Kind == broker.KindReadState || m.Kind == broker.KindLive) && c.p.Proto < 2 {
+	c.mu.Lock()
+	if !c.queueLocked(m) {
 		return
 	}
-	c.mu.Lock()
+	failed := c.flushLocked()
+	c.mu.Unlock()
+	if failed {
+		// Not here: the hub's fan-out holds the lock of the socket's
+		// shard, which teardown takes to remove it.
+		go c.teardown()
+	}
+}
+
+// queueLocked queues m unless the socket does not take it. When the queue
+// is full it closes the socket as slow and returns false, having released
+// c.mu; otherwise c.mu stays held.
+func (c *Conn) queueLocked(m *broker.Message) bool {
+	if (m.Kind == broker.KindReadState || m.Kind == broker.KindLive) && c.p.Proto < 2 {
+		return true
+	}
 	if c.closing != nil || (m.ID != 0 && !c.replaying && m.ID <= c.lastID) {
-		c.mu.Unlock()
-		return
+		return true
 	}
 	if len(c.queue) >= c.srv.cfg.QueueLen {
 		if c.replaying && m.ID != 0 {
 			// The replay will read it from storage.
 			c.missed = true
-			c.mu.Unlock()
-			return
+			return true
 		}
 		// A frame storage does not keep (a live or read-state frame) is
 		// not lost silently: the client reconnects and refetches.
 		c.mu.Unlock()
 		c.srv.metrics.SlowCloses.Inc()
 		c.Kick(CloseTryAgainLater, "slow client: reconnect with since")
-		return
+		return false
 	}
 	c.queue = append(c.queue, item{id: m.ID, wire: m.Encoded(textFrame)})
 	if m.ID > c.lastID && !c.replaying {
 		c.lastID = m.ID
 	}
-	c.startWriterLocked()
-	c.mu.Unlock()
+	return true
 }
 
 // SessionEnded implements hub.Subscriber: the socket closes with 4401.
@@ -201,8 +225,13 @@ func (c *Conn) enqueueControl(wire []byte) {
 		return
 	}
 	c.queue = append(c.queue, item{wire: wire})
-	c.startWriterLocked()
+	failed := c.flushLocked()
 	c.mu.Unlock()
+	if failed {
+		// Not here: the hub's fan-out holds the lock of the socket's
+		// shard, which teardown takes to remove it.
+		go c.teardown()
+	}
 }
 
 // Kick implements hub.Subscriber: the socket sends a close frame after

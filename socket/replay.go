@@ -48,13 +48,14 @@ func (c *Conn) readPage(since int64) (page []item, latest int64, err error) {
 	if err != nil {
 		return nil, -1, err
 	}
-	page = make([]item, 0, len(notes))
-	for _, n := range notes {
-		m, err := broker.NotificationMessage(n)
-		if err != nil {
-			return nil, -1, err
-		}
-		page = append(page, item{id: n.ID, wire: m.Encoded(textFrame)})
+	msgs, failed := broker.NotificationMessages(notes)
+	if len(failed) > 0 {
+		_, err := broker.NotificationMessage(notes[failed[0]])
+		return nil, -1, err
+	}
+	page = make([]item, 0, len(msgs))
+	for i := range msgs {
+		page = append(page, item{id: msgs[i].ID, wire: msgs[i].Encoded(textFrame)})
 	}
 	latest = -1
 	if len(notes) == 0 && since > 0 {

@@ -139,6 +139,7 @@ type Server struct {
 // NewServer returns a Server that registers sockets with h and replays
 // from store.
 func NewServer(h *hub.Hub, store Store, cfg Config, log *slog.Logger, m *Metrics) *Server {
+	h.EncodeWith(textFrame)
 	if m == nil {
 		m = NewMetrics(prometheus.NewRegistry())
 	}

@@ -39,8 +39,15 @@ type Dialect struct {
 	// run again (a deadlock or serialization failure).
 	IsRetryable func(error) bool
 	// SerializeWrites makes DB run one write transaction at a time in this
-	// process (SQLite has a single writer anyway).
+	// process (SQLite has a single writer anyway); otherwise up to
+	// WriteSlots run at once. Either way, calls that arrive while every
+	// slot is taken share the next transaction (see committer).
 	SerializeWrites bool
+	// PrepareStatements makes DB prepare each statement once per pool
+	// connection and keep it (up to stmtCacheSize statements per pool),
+	// for drivers that prepare a statement on every call otherwise
+	// (modernc SQLite; pgx keeps a cache of its own).
+	PrepareStatements bool
 }
 
 // DB is a ParkMate database. Its relay and clock are set where it is
@@ -57,9 +64,12 @@ type engine struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect Dialect
-	writeMu sync.Mutex
 	queries sync.Map // query text -> rebound text
 	closers []func() error
+	// Statements prepared once (Dialect.PrepareStatements), per pool.
+	writeStmts, readStmts stmtCache
+	// group runs the write transactions, several calls to one (group.go).
+	group committer
 }
 
 // Option sets up a DB where it opens.
@@ -74,12 +84,20 @@ func WithNow(now func() time.Time) Option {
 // New returns a DB over the given pools (read may equal write). It hands
 // committed notifications to nobody until WithRelay makes one that does.
 func New(write, read *sql.DB, d Dialect, opts ...Option) *DB {
-	db := &DB{engine: &engine{write: write, read: read, dialect: d}, now: parkmate.SystemClock{}.Now}
+	db := &DB{engine: &engine{write: write, read: read, dialect: d, group: committer{max: DefaultGroupCommit, slots: WriteSlots}},
+		now: parkmate.SystemClock{}.Now}
+	if d.SerializeWrites {
+		db.group.slots = 1
+	}
 	for _, o := range opts {
 		o(db)
 	}
 	return db
 }
+
+// WriteSlots is how many write transactions run at once on an engine
+// that does not serialize writes (PostgreSQL).
+const WriteSlots = 1
 
 // WithRelay returns a DB over the same database (pools, write lock, clock)
 // that hands the notifications of every transaction it commits to r; nil
@@ -100,6 +118,8 @@ func (db *DB) Close() error {
 	for _, fn := range db.closers {
 		_ = fn()
 	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -133,17 +153,16 @@ func (tx *Tx) Now() time.Time { return tx.now }
 const maxRetries = 5
 
 // Update runs fn in a write transaction. When fn returns nil the
-// transaction commits and its notifications are published; otherwise it
-// rolls back and nobody is notified.
+// transaction commits and its notifications are handed to the relay
+// before Update returns; otherwise fn's changes roll back and nobody is
+// notified. Calls that arrive while a transaction runs share the next one
+// (group commit, see committer): each still commits or rolls back as a
+// whole, on its own.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
-		var notes []parkmate.Notification
-		notes, err = db.update(ctx, fn)
+		err = db.commit(ctx, fn)
 		if err == nil {
-			if len(notes) > 0 && db.relay != nil {
-				db.relay.Committed(context.WithoutCancel(ctx), notes)
-			}
 			return nil
 		}
 		if db.dialect.IsRetryable == nil || !db.dialect.IsRetryable(err) {
@@ -153,13 +172,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
-// update runs fn in one transaction and returns the notifications it
-// committed.
+// update runs fn alone in one transaction and returns the notifications
+// it committed.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notification, error) {
-	if db.dialect.SerializeWrites {
-		db.writeMu.Lock()
-		defer db.writeMu.Unlock()
-	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -177,6 +192,9 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) ([]parkmate.Notifi
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	if db.readStmts.pending() {
+		db.readStmts.prepareNoted(ctx, db.read)
+	}
 	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect.Name == "postgres"})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
@@ -209,15 +227,43 @@ func (db *DB) q(query string) string {
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := tx.prepared(query); st != nil {
+		return st.ExecContext(tx.ctx, args...)
+	}
 	return tx.tx.ExecContext(tx.ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := tx.prepared(query); st != nil {
+		return st.QueryContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryContext(tx.ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	if st := tx.prepared(query); st != nil {
+		return st.QueryRowContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryRowContext(tx.ctx, tx.db.q(query), args...)
+}
+
+// prepared returns query's statement prepared once on the transaction's
+// pool, bound to the transaction, or nil: statements are not kept for
+// this engine, the cache is full, or the query does not prepare (running
+// it reports why).
+func (tx *Tx) prepared(query string) *sql.Stmt {
+	if !tx.db.dialect.PrepareStatements {
+		return nil
+	}
+	cache := &tx.db.readStmts
+	if tx.write {
+		cache = &tx.db.writeStmts
+	}
+	st := cache.get(tx.db.q(query))
+	if st == nil {
+		return nil
+	}
+	return tx.tx.StmtContext(tx.ctx, st)
 }
 
 // changed runs an UPDATE and reports whether it changed a row.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Duration, "duration", bench.DefaultDuration, "how long to hold (idle) or to send (publish, broadcast, events)")
 	fs.Float64Var(&cfg.Rate, "rate", -1, "publish: notifications/s; broadcast: broadcasts/s; events: verify calls/s; 0 = as fast as possible (default: 0, events 100)")
 	fs.IntVar(&cfg.Batch, "batch", bench.DefaultBatch, "user_ids per publish call")
+	fs.Int64Var(&cfg.Count, "count", 0, "publish, broadcast: stop after this many REST calls (0: --duration alone bounds the run)")
 	fs.IntVar(&cfg.Publishers, "publishers", bench.DefaultPublishers, "concurrent publishing (or verifying) goroutines")
 	fs.StringVar(&cfg.PublishKey, "publish-key", os.Getenv("PARKMATE_PUBLISH_KEY"), "X-API-Key for POST /api/publish/ (default $PARKMATE_PUBLISH_KEY)")
 	fs.StringVar(&cfg.Admin, "admin", os.Getenv("PARKMATE_BENCH_ADMIN"), "admin account user:pass, for the events scenario (default $PARKMATE_BENCH_ADMIN)")
@@ -42,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.DownMsgs, "down-msgs", bench.DefaultDownMsgs, "reconnect: notifications per user published while the clients are down")
 	fs.DurationVar(&cfg.Drain, "drain", bench.DefaultDrain, "give up waiting for outstanding frames after this long without progress")
 	jsonOnly := fs.Bool("json-only", false, "print only the JSON line (no progress, no summary)")
+	cpuProfile := fs.String("cpu-profile", "", "write the load tool's own CPU profile (go tool pprof) to this file")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return bench.ExitOK
@@ -56,6 +59,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg.Log = stderr
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "parkmate-bench: --cpu-profile: %v\n", err)
+			return bench.ExitUsage
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := bench.Run(ctx, cfg)

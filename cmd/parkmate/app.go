@@ -63,6 +63,7 @@ type Config struct {
 	WSPing            time.Duration
 	WSWriteTimeout    time.Duration
 	GapCheck          time.Duration
+	GroupCommit       int
 	SessionCheck      time.Duration
 	BrokerGrace       time.Duration
 	SchedulerInterval time.Duration
@@ -117,7 +118,7 @@ func NewApp(ctx context.Context, cfg Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, hub: hub.New(), nodeID: newNodeID(), listener: opt.Listener}
-	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now))
+	db, err := openDB(ctx, cfg.DB, sqlstore.WithNow(opt.Clock.Now), sqlstore.WithGroupCommit(cfg.GroupCommit))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"parkmate"
 	"parkmate/auth"
 	"parkmate/relay"
+	"parkmate/sqlstore"
 	"parkmate/web"
 )
 
@@ -107,6 +108,7 @@ func bindFlags(fs *flag.FlagSet) *Config {
 	fs.DurationVar(&c.WSPing, "ws-ping", 30*time.Second, "WebSocket ping interval; silent peers are dropped after two")
 	fs.DurationVar(&c.WSWriteTimeout, "ws-write-timeout", 10*time.Second, "longest one socket write may take")
 	fs.DurationVar(&c.GapCheck, "gap-check", relay.DefaultCheckInterval, "how often a node checks the database for committed notifications the broker did not bring")
+	fs.IntVar(&c.GroupCommit, "group-commit", sqlstore.DefaultGroupCommit, "most write requests that share one database transaction and commit when they arrive together (1: each its own; below 1: the default)")
 	fs.DurationVar(&c.SessionCheck, "session-check", auth.DefaultRevocationCheck, "how often a node checks the database for sessions ended on other nodes")
 	fs.DurationVar(&c.BrokerGrace, "broker-grace", 3*time.Second, "how long the broker may be unreachable before /readyz answers 503")
 	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", time.Second, "how often expiry warnings and expiries are checked")
