@@ -44,9 +44,13 @@ func TestParseSubscription(t *testing.T) {
 		{"expiration in 9 years", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(now.AddDate(9, 0, 0).UnixMilli()) }), ""},
 		{"expiration in 11 years", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(now.AddDate(11, 0, 0).UnixMilli()) }), "invalid_expiration_time"},
 		{"expiration past any year", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(int64(math.MaxInt64)) }), "invalid_expiration_time"},
-		{"expiration before 2000", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()) }), "invalid_expiration_time"},
+		{"expiration before 2000", good(func(j *SubscriptionJSON) {
+			j.ExpirationTime = ptr(time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli())
+		}), "invalid_expiration_time"},
 		{"expiration negative", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(int64(math.MinInt64)) }), "invalid_expiration_time"},
-		{"expiration in 2001", good(func(j *SubscriptionJSON) { j.ExpirationTime = ptr(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()) }), "subscription_expired"},
+		{"expiration in 2001", good(func(j *SubscriptionJSON) {
+			j.ExpirationTime = ptr(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+		}), "subscription_expired"},
 		{"compressed key", good(func(j *SubscriptionJSON) { j.Keys.P256DH = raw(compressed) }), "invalid_p256dh"},
 		{"point off the curve", good(func(j *SubscriptionJSON) { j.Keys.P256DH = raw(offCurve) }), "invalid_p256dh"},
 		{"key not base64", good(func(j *SubscriptionJSON) { j.Keys.P256DH = "not base64!" }), "invalid_p256dh"},

@@ -3,9 +3,9 @@ package socket
 import (
 	"context"
 	"io"
+	"log/slog"
 	"runtime"
 	"slices"
-	"log/slog"
 	"testing"
 
 	"parkmate"
