@@ -43,6 +43,9 @@ type Dialect struct {
 	// WriteSlots run at once. Either way, calls that arrive while every
 	// slot is taken share the next transaction (see committer).
 	SerializeWrites bool
+	// WriteSlots is how many write transactions may run at once when
+	// writes are not serialized (0: one).
+	WriteSlots int
 	// PrepareStatements makes DB prepare each statement once per pool
 	// connection and keep it (up to stmtCacheSize statements per pool),
 	// for drivers that prepare a statement on every call otherwise
@@ -84,7 +87,7 @@ func WithNow(now func() time.Time) Option {
 // New returns a DB over the given pools (read may equal write). It hands
 // committed notifications to nobody until WithRelay makes one that does.
 func New(write, read *sql.DB, d Dialect, opts ...Option) *DB {
-	db := &DB{engine: &engine{write: write, read: read, dialect: d, group: committer{max: DefaultGroupCommit, slots: WriteSlots}},
+	db := &DB{engine: &engine{write: write, read: read, dialect: d, group: committer{max: DefaultGroupCommit, slots: max(d.WriteSlots, 1)}},
 		now: parkmate.SystemClock{}.Now}
 	if d.SerializeWrites {
 		db.group.slots = 1
@@ -94,10 +97,6 @@ func New(write, read *sql.DB, d Dialect, opts ...Option) *DB {
 	}
 	return db
 }
-
-// WriteSlots is how many write transactions run at once on an engine
-// that does not serialize writes (PostgreSQL).
-const WriteSlots = 1
 
 // WithRelay returns a DB over the same database (pools, write lock, clock)
 // that hands the notifications of every transaction it commits to r; nil

@@ -25,6 +25,17 @@ func WithGroupCommit(n int) Option {
 	}
 }
 
+// WithWriteSlots sets how many write transactions may run at once, in
+// place of the dialect's (Dialect.WriteSlots; one when it serializes
+// writes). Tests use it to make calls wait, and share a transaction.
+func WithWriteSlots(n int) Option {
+	return func(db *DB) {
+		if n > 0 {
+			db.group.slots = n
+		}
+	}
+}
+
 // committer runs at most slots write transactions at a time (one on
 // SQLite, which has one writer anyway), and lets the Update calls that
 // arrive while they are all taken share the next transaction: a group.
@@ -69,26 +80,27 @@ func (db *DB) commit(ctx context.Context, fn func(*Tx) error) error {
 	c := &db.group
 	m := &member{ctx: ctx, fn: fn, db: db, wake: make(chan bool, 1)}
 	c.mu.Lock()
-	c.queue = append(c.queue, m)
 	lead := c.running < max(c.slots, 1)
 	if lead {
 		c.running++
+	} else {
+		c.queue = append(c.queue, m)
 	}
 	c.mu.Unlock()
 	if lead || <-m.wake {
-		db.lead()
+		db.lead(m)
 	}
 	return m.err
 }
 
-// lead runs the group at the head of the queue (the caller's call is its
-// first), hands the lead on, hands the notifications to the relays and
-// wakes the group's other calls.
-func (db *DB) lead() {
+// lead runs a group of first (a call that holds a slot) and the calls
+// waiting behind it, hands the slot on, hands the notifications to the
+// relays and wakes the group's other calls.
+func (db *DB) lead(first *member) {
 	c := &db.group
 	c.mu.Lock()
-	n := min(len(c.queue), max(c.max, 1))
-	group := c.queue[:n:n]
+	n := min(len(c.queue), max(c.max, 1)-1)
+	group := append([]*member{first}, c.queue[:n]...)
 	c.queue = c.queue[n:]
 	c.mu.Unlock()
 
@@ -96,7 +108,11 @@ func (db *DB) lead() {
 
 	c.mu.Lock()
 	if len(c.queue) > 0 {
-		c.queue[0].wake <- true // the slot passes to it
+		// The slot passes to the oldest waiting call, which leaves the
+		// queue now: another leader must not wake it twice.
+		next := c.queue[0]
+		c.queue = c.queue[1:]
+		next.wake <- true
 	} else {
 		c.running--
 		c.queue = nil
