@@ -32,6 +32,8 @@ func (s *Service) Run(ctx context.Context) {
 		}
 	}()
 	for {
+		// While the pass runs, the next one is at most an Interval away.
+		s.nextPass.Store(time.Now().Add(s.cfg.Interval).UnixNano())
 		if err := s.Pass(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("push worker", "err", err)
 		}
@@ -41,6 +43,7 @@ func (s *Service) Run(ctx context.Context) {
 		} else if due := s.graceEnds.Load(); due != 0 {
 			wait = min(wait, max(time.Until(time.Unix(0, due)), time.Millisecond))
 		}
+		s.nextPass.Store(time.Now().Add(wait).UnixNano())
 		t.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -52,8 +55,14 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 // Nudge wakes the worker: notifications were committed (on any node). It
-// never blocks.
+// wakes it only when they could be due before its next planned pass (a
+// grace shorter than the time to that pass): with the default grace the
+// regular pass finds them in time, and a node committing a thousand
+// notifications a second does not run a thousand passes. It never blocks.
 func (s *Service) Nudge() {
+	if time.Now().Add(s.cfg.Grace).UnixNano() >= s.nextPass.Load() {
+		return
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:

@@ -135,6 +135,7 @@ type Service struct {
 	passMu    sync.Mutex
 	passes    chan struct{} // closed and replaced when a worker pass ends
 	wake      chan struct{} // Nudge
+	nextPass  atomic.Int64  // when Run plans its next pass (Unix ns)
 	graceEnds atomic.Int64  // when the oldest notification in its grace may go (Unix ns; 0: none)
 	backlog   atomic.Bool   // the last pass stopped with work left
 }
