@@ -27,10 +27,7 @@ func TestNotificationMessagesSpliceIDs(t *testing.T) {
 	group.GroupKey = "role:driver"
 	bad := like(0, 0)
 	bad.Data = json.RawMessage(`{not json`)
-	var notes []parkmate.Notification
-	for _, n := range []parkmate.Notification{like(8, 1), like(9, 2), like(10, 3), like(11, 4)} { // 9 -> 10: one more digit
-		notes = append(notes, n)
-	}
+	notes := []parkmate.Notification{like(8, 1), like(9, 2), like(10, 3), like(11, 4)} // 9 -> 10: one more digit
 	for _, n := range []parkmate.Notification{other, group, bad, like(0, 5), like(0, 6)} {
 		n.ID = int64(len(notes) + 8)
 		notes = append(notes, n)
