@@ -112,6 +112,22 @@ describe('NotificationSocket: retries', () => {
     expect(h.onRetry).toHaveBeenLastCalledWith(Date.now() + 250, 1);
     conn.stop();
   });
+
+  it('retryNow while an attempt is in flight starts the backoff over from that attempt', async () => {
+    const { conn, h } = setup();
+    await conn.start();
+    FakeWebSocket.last.serverRefuse();
+    vi.advanceTimersByTime(250); // the second attempt is connecting
+    FakeWebSocket.last.serverRefuse();
+    vi.advanceTimersByTime(500); // the third is connecting
+    const before = FakeWebSocket.instances.length;
+    conn.retryNow(); // during it: no second socket, the count starts over
+    expect(FakeWebSocket.instances.length).toBe(before);
+    expect(h.onRetry).toHaveBeenLastCalledWith(null, 0);
+    FakeWebSocket.last.serverRefuse();
+    expect(h.onRetry).toHaveBeenLastCalledWith(Date.now() + 250, 1);
+    conn.stop();
+  });
 });
 
 describe('NotificationSocket: the app toast route', () => {

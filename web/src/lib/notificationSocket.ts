@@ -22,7 +22,6 @@ import {
 export * from './socketTypes';
 
 const OPEN = 1;
-const CONNECTING = 0;
 
 export class NotificationSocket {
   private readonly o: NotificationSocketOptions;
@@ -178,15 +177,21 @@ export class NotificationSocket {
     this.reconnectNow('retry now');
   }
 
-  /** reconnectNow skips the backoff wait (browser online again, tab visible). */
+  /**
+   * reconnectNow skips the backoff wait (browser online again, tab
+   * visible, "Retry now") and starts the backoff over. When an attempt is
+   * already in flight it waits for that one: its failure counts as the
+   * first of the new series.
+   */
   reconnectNow(reason: string): void {
     if (this.stopped || !this.started) return;
-    if (this.ws && (this.ws.readyState === OPEN || this.ws.readyState === CONNECTING)) return;
+    if (this.ws && this.ws.readyState === OPEN) return;
     this.log('reconnect now: ' + reason);
     this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
     this.attempt = 0;
     this.handlers().onRetry?.(null, 0);
+    if (this.ws) return; // connecting already
     this.connect();
   }
 
