@@ -29,6 +29,11 @@ const (
 	KindLive
 )
 
+// Proto2Only reports whether messages of kind k are frames that only
+// proto-2 sockets receive: everything but notifications and session ends.
+// A seed-era client must never get a frame whose type is not a level.
+func (k Kind) Proto2Only() bool { return k == KindReadState || k == KindLive }
+
 // Message travels from the node that committed a change, through the
 // broker, to every node's hub. Frame is the JSON text frame the sockets
 // send.

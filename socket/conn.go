@@ -181,7 +181,7 @@ func (c *Conn) Deliver(m *broker.Message) {
 // is full it closes the socket as slow and returns false, having released
 // c.mu; otherwise c.mu stays held.
 func (c *Conn) queueLocked(m *broker.Message) bool {
-	if (m.Kind == broker.KindReadState || m.Kind == broker.KindLive) && c.p.Proto < 2 {
+	if m.Kind.Proto2Only() && c.p.Proto < 2 {
 		return true
 	}
 	if c.closing != nil || (m.ID != 0 && !c.replaying && m.ID <= c.lastID) {

@@ -39,22 +39,8 @@ func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
 // server end is a countingConn.
 func serveDirect(t *testing.T, cfg Config) (*hub.Hub, *Conn, *countingConn, net.Conn) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	client, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
-	sc, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc, client := tcpPair(t)
 	cc := &countingConn{Conn: sc}
-	t.Cleanup(func() { cc.Close() })
 	cfg.NoPoller = true
 	h := hub.New()
 	s := NewServer(h, newMemStore(0, 0), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)

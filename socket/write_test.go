@@ -152,19 +152,8 @@ type served struct {
 // is rec (its Conn is filled in).
 func serve(t *testing.T, store Store, cfg Config, p Params, rec *recConn) *served {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	client, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
-	if rec.Conn, err = l.Accept(); err != nil {
-		t.Fatal(err)
-	}
+	var client net.Conn
+	rec.Conn, client = tcpPair(t)
 	rec.closed = make(chan struct{})
 	t.Cleanup(func() { rec.Close() })
 	cfg.NoPoller = true
@@ -175,6 +164,26 @@ func serve(t *testing.T, store Store, cfg Config, p Params, rec *recConn) *serve
 	h.Add(c)
 	c.start(rec, bufio.NewReader(rec))
 	return &served{hub: h, conn: c, server: rec, client: client}
+}
+
+// tcpPair returns the two ends of a real loopback TCP connection, closed
+// when the test ends.
+func tcpPair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if client, err = net.Dial("tcp", l.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	if server, err = l.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return server, client
 }
 
 // peer reads server frames on the client's end of a socket.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,11 +37,8 @@ func (w *wsClient) watch(lots []int64, want, refused []int64) {
 }
 
 func ids(v []int64) string {
-	s := make([]string, len(v))
-	for i, id := range v {
-		s[i] = fmt.Sprint(id)
-	}
-	return "[" + strings.Join(s, ",") + "]"
+	b, _ := json.Marshal(append([]int64{}, v...)) // nil is [] too
+	return string(b)
 }
 
 // TestLiveFramesReachEveryScreenThatShowsThem: after each change, the
