@@ -88,7 +88,7 @@ func (tx *Tx) SlotLot(slotID int64) (parkmate.Slot, parkmate.Lot, error) {
 
 // ExistingLots returns those of ids that are lots.
 func (tx *Tx) ExistingLots(ids []int64) (map[int64]bool, error) {
-	return tx.existing(`SELECT id FROM lots WHERE id IN (`, ids)
+	return tx.existing(`SELECT id FROM lots WHERE `+tx.idIn("id"), ids)
 }
 
 // LotEmployees returns the ids of the employees assigned to a lot.

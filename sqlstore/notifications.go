@@ -71,28 +71,76 @@ func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Not
 	if err != nil {
 		return nil, err
 	}
+	out := make([]parkmate.Notification, len(notes))
+	for i, n := range notes {
+		n.ID, n.CreatedAt = first+int64(i), tx.now
+		out[i] = n
+	}
+	if len(notes) > 1 && alike(notes) {
+		err = tx.insertAlike(out)
+	} else {
+		err = tx.insertRows(out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// alike reports whether notes are one message to several users: each has
+// a user (no group) and they share type, message, event and data.
+func alike(notes []parkmate.Notification) bool {
+	n0 := notes[0]
+	for _, n := range notes {
+		if n.UserID == 0 || n.GroupKey != "" || n.Type != n0.Type || n.Message != n0.Message ||
+			n.Event != n0.Event || string(n.Data) != string(n0.Data) {
+			return false
+		}
+	}
+	return true
+}
+
+// insertAlike stores one message to several users, with consecutive ids,
+// in one statement whose text does not depend on how many: the message is
+// bound once and the users as one list (idList), so the statement is
+// prepared once and each row costs the engine no parameter of its own.
+func (tx *Tx) insertAlike(notes []parkmate.Notification) error {
+	users := make([]int64, len(notes))
+	for i, n := range notes {
+		users[i] = n.UserID
+	}
+	n := notes[0]
+	q := `INSERT INTO notifications (id, user_id, type, message, event, data, created_at)
+		SELECT ? + j.key, j.value, ?, ?, ?, ?, ? FROM json_each(?) AS j`
+	if tx.db.dialect.Name == "postgres" {
+		q = `INSERT INTO notifications (id, user_id, type, message, event, data, created_at)
+		SELECT ?::bigint + j.ord - 1, j.id, ?::text, ?::text, ?::text, ?::text, ?::bigint FROM unnest(?::bigint[]) WITH ORDINALITY AS j (id, ord)`
+	}
+	_, err := tx.exec(q, n.ID, n.Type, n.Message, n.Event, nullData(n.Data), ms(tx.now), tx.idList(users))
+	return err
+}
+
+// insertRows stores notes, which carry their ids, with one multi-row
+// INSERT.
+func (tx *Tx) insertRows(notes []parkmate.Notification) error {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO notifications (id, user_id, group_key, type, message, event, data, created_at) VALUES `)
 	args := make([]any, 0, 8*len(notes))
-	out := make([]parkmate.Notification, len(notes))
 	for i, n := range notes {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?)`)
-		var data sql.NullString
-		if len(n.Data) > 0 {
-			data = sql.NullString{String: string(n.Data), Valid: true}
-		}
-		n.ID, n.CreatedAt = first+int64(i), tx.now
-		out[i] = n
 		args = append(args, n.ID, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
-			sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, data, ms(tx.now))
+			sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, nullData(n.Data), ms(tx.now))
 	}
-	if _, err := tx.exec(b.String(), args...); err != nil {
-		return nil, err
-	}
-	return out, nil
+	_, err := tx.exec(b.String(), args...)
+	return err
+}
+
+// nullData is a notification's data as a column value: NULL when empty.
+func nullData(d []byte) sql.NullString {
+	return sql.NullString{String: string(d), Valid: len(d) > 0}
 }
 
 // allocateIDs takes the next n ids of the notification log and returns the

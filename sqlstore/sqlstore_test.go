@@ -223,6 +223,52 @@ var suite = []struct {
 			t.Fatalf("relay got %d ids, log holds %d, last id %d", len(published), len(all), last)
 		}
 	}},
+	{"one message to many users and mixed batches store what they were given", func(t *testing.T, db *sqlstore.DB, rec *recorder) {
+		a := mustUser(t, db, "alike-a", parkmate.RoleDriver)
+		b := mustUser(t, db, "alike-b", parkmate.RoleDriver)
+		c := mustUser(t, db, "alike-c", parkmate.RoleDriver)
+		plain := parkmate.Notification{Type: parkmate.LevelWarning, Message: "no data", Event: "test.plain"}
+		withUser := func(n parkmate.Notification, uid int64) parkmate.Notification { n.UserID = uid; return n }
+		group := parkmate.Notification{GroupKey: parkmate.GroupAll, Type: parkmate.LevelInfo, Message: "all", Event: "test.group"}
+		batches := []struct {
+			name  string
+			notes []parkmate.Notification
+		}{
+			{"one message, data", []parkmate.Notification{note(a.ID, "same"), note(b.ID, "same"), note(c.ID, "same"), note(a.ID, "same")}},
+			{"one message, no data", []parkmate.Notification{withUser(plain, c.ID), withUser(plain, a.ID)}},
+			{"messages differ", []parkmate.Notification{note(a.ID, "one"), note(b.ID, "two")}},
+			{"data differs", []parkmate.Notification{note(a.ID, "same"), withUser(parkmate.Notification{Type: parkmate.LevelInfo, Message: "same", Event: "test.note", Data: []byte(`{"k":2}`)}, b.ID)}},
+			{"a group among users", []parkmate.Notification{note(a.ID, "same"), group, note(b.ID, "same")}},
+		}
+		for _, bt := range batches {
+			before, err := view(t, db, func(tx *sqlstore.Tx) (int64, error) { return tx.LastNotificationID() })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []parkmate.Notification
+			if err := db.Update(ctx, func(tx *sqlstore.Tx) (err error) {
+				got, err = tx.AddNotifications(bt.notes)
+				return err
+			}); err != nil {
+				t.Fatalf("%s: %v", bt.name, err)
+			}
+			stored, err := view(t, db, func(tx *sqlstore.Tx) ([]parkmate.Notification, error) { return tx.NotificationsAfter(before, 100) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(bt.notes) || len(stored) != len(bt.notes) {
+				t.Fatalf("%s: returned %d, stored %d, want %d", bt.name, len(got), len(stored), len(bt.notes))
+			}
+			for i, want := range bt.notes {
+				s := stored[i]
+				if s.ID != before+int64(i)+1 || got[i].ID != s.ID || s.UserID != want.UserID || s.GroupKey != want.GroupKey ||
+					s.Type != want.Type || s.Message != want.Message || s.Event != want.Event || string(s.Data) != string(want.Data) ||
+					!s.CreatedAt.Equal(got[i].CreatedAt) {
+					t.Errorf("%s: row %d stored %+v, want %+v with id %d", bt.name, i, s, want, before+int64(i)+1)
+				}
+			}
+		}
+	}},
 	{"group notifications reach members only", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
 		d := mustUser(t, db, "dana", parkmate.RoleDriver)
 		a := mustUser(t, db, "ada", parkmate.RoleAdmin)
@@ -330,4 +376,15 @@ var suite = []struct {
 			return nil
 		})
 	}},
+}
+
+// view runs fn in a read transaction and returns what it returns.
+func view[T any](t *testing.T, db *sqlstore.DB, fn func(*sqlstore.Tx) (T, error)) (T, error) {
+	t.Helper()
+	var out T
+	err := db.View(ctx, func(tx *sqlstore.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
 }

@@ -8,9 +8,10 @@ import (
 
 // stmtCacheSize bounds the statements kept prepared per pool. The
 // project's statements are a few dozen texts, plus one per row count of
-// the multi-row INSERT of notifications (up to insertChunk) and of the IN
-// lists of ExistingUsers; past the bound, a statement is prepared on each
-// use, as without the cache.
+// the multi-row INSERT of notifications that differ (up to insertChunk;
+// one message to many users and id lists are one text each, see idIn);
+// past the bound, a statement is prepared on each use, as without the
+// cache.
 const stmtCacheSize = 256
 
 // stmtCache holds statements prepared once on a pool. A statement met for

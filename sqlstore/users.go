@@ -54,33 +54,23 @@ func (tx *Tx) Users(role parkmate.Role, p parkmate.Page) ([]parkmate.User, error
 
 // ExistingUsers returns those of ids that exist.
 func (tx *Tx) ExistingUsers(ids []int64) (map[int64]bool, error) {
-	return tx.existing(`SELECT id FROM users WHERE deleted_at IS NULL AND id IN (`, ids)
+	return tx.existing(`SELECT id FROM users WHERE deleted_at IS NULL AND `+tx.idIn("id"), ids)
 }
 
-// existing runs query, which ends with "IN (", over ids in chunks and
-// returns the ids it selects.
+// existing runs query, which selects the ids it keeps from those of the
+// list idIn names, and returns them.
 func (tx *Tx) existing(query string, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		marks := make([]byte, 0, 2*len(part))
-		for i, id := range part {
-			args[i] = id
-			if i > 0 {
-				marks = append(marks, ',')
-			}
-			marks = append(marks, '?')
-		}
-		rows, err := tx.query(query+string(marks)+`)`, args...)
-		ok, err := scanAll(rows, err, scanInt64)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ok {
-			out[id] = true
-		}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.query(query, tx.idList(ids))
+	ok, err := scanAll(rows, err, scanInt64)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ok {
+		out[id] = true
 	}
 	return out, nil
 }
