@@ -24,17 +24,17 @@ import (
 var migrations embed.FS
 
 // pragmas are set on every connection where the database opens. Commits
-// never checkpoint (wal_autocheckpoint 0): a background connection does,
-// so no commit stalls behind copying the WAL into the database. Temporary
-// data stays in memory (temp_store MEMORY): above all the statement
-// journal, which SQLite writes for every page a multi-row INSERT changes
-// inside a transaction, so that it can undo that one statement; in a file
-// it cost a pwrite per page, as much as the WAL itself.
+// never checkpoint (wal_autocheckpoint 0): checkpoint does, so that no
+// commit waits while the WAL is copied. Temporary data stays in memory
+// (temp_store MEMORY): above all the statement journal, which SQLite
+// writes for every page a multi-row INSERT changes inside a transaction,
+// so that it can undo that one statement; in a file it cost a pwrite per
+// page, as much as the WAL itself.
 var pragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
 	"cache_size(-65536)", "wal_autocheckpoint(0)", "temp_store(MEMORY)"}
 
-// checkpointEvery is how often the background connection checkpoints.
-const checkpointEvery = time.Second
+// checkpointEvery is how often checkpoint runs.
+const checkpointEvery = 250 * time.Millisecond
 
 // readConns is the size of the read pool; WAL lets readers run beside the
 // single writer.
@@ -79,7 +79,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 	db := sqlstore.New(write, read, Dialect(), opts...)
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	go checkpoint(ckpt, stop, done)
+	go checkpoint(ckpt, write, stop, done)
 	db.OnClose(func() error {
 		close(stop)
 		<-done
@@ -89,20 +89,30 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 }
 
 // checkpoint copies the WAL into the database every checkpointEvery,
-// without waiting for readers or the writer (PASSIVE), and a last time,
-// fully, when the database closes.
-func checkpoint(db *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
+// without waiting for readers (PASSIVE), and a last time, fully, when the
+// database closes. Each time in two steps: on a connection of its own,
+// beside the writer, it copies what the WAL holds; then, on the write
+// pool, whose one connection the write transactions hold, it copies the
+// few frames committed meanwhile, between two write transactions. With
+// nothing left to copy, the next write transaction starts the WAL over
+// from its beginning. The first step alone, beside a writer that never
+// pauses, never caught up with the WAL's end: the WAL grew without bound
+// (2 GB in 10 s of publishing), each commit extending the file. The second
+// alone held the writer while it copied everything.
+func checkpoint(ckpt, write *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
-			_, _ = db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			_, _ = write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 			return
 		case <-t.C:
 			// A failed passive checkpoint is retried at the next tick.
-			_, _ = db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			if _, err := ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+				_, _ = write.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"parkmate"
@@ -53,38 +54,37 @@ func (tx *Tx) AddNotification(n parkmate.Notification) (parkmate.Notification, e
 
 // AddNotifications stores notifications in the transaction, in order, and
 // returns them with their ids and times; they are published after commit.
+// The caller must not modify what it returns: the transaction publishes
+// it.
 func (tx *Tx) AddNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
-	out := make([]parkmate.Notification, 0, len(notes))
-	for start := 0; start < len(notes); start += insertChunk {
-		part, err := tx.insertNotifications(notes[start:min(start+insertChunk, len(notes))])
-		if err != nil {
+	start := len(tx.notes)
+	tx.notes = slices.Grow(tx.notes, len(notes))
+	for from := 0; from < len(notes); from += insertChunk {
+		if err := tx.insertNotifications(notes[from:min(from+insertChunk, len(notes))]); err != nil {
+			tx.notes = tx.notes[:start]
 			return nil, err
 		}
-		out = append(out, part...)
 	}
-	tx.notes = append(tx.notes, out...)
-	return out, nil
+	return tx.notes[start:len(tx.notes):len(tx.notes)], nil
 }
 
-func (tx *Tx) insertNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error) {
+// insertNotifications stores notes with the next ids of the log and
+// appends them, with their ids and times, to tx.notes.
+func (tx *Tx) insertNotifications(notes []parkmate.Notification) error {
 	first, err := tx.allocateIDs(len(notes))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]parkmate.Notification, len(notes))
+	start := len(tx.notes)
 	for i, n := range notes {
 		n.ID, n.CreatedAt = first+int64(i), tx.now
-		out[i] = n
+		tx.notes = append(tx.notes, n)
 	}
-	if len(notes) > 1 && alike(notes) {
-		err = tx.insertAlike(out)
-	} else {
-		err = tx.insertRows(out)
+	stored := tx.notes[start:]
+	if len(stored) > 1 && alike(stored) {
+		return tx.insertAlike(stored)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return tx.insertRows(stored)
 }
 
 // alike reports whether notes are one message to several users: each has
