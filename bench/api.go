@@ -39,6 +39,7 @@ type api struct {
 	base       string // scheme://host[:port], no trailing slash
 	hc         *http.Client
 	publishKey string
+	pubs       *publishers // publish calls' connections (nil: through hc)
 }
 
 func newHTTPClient(maxConns int) *http.Client {
@@ -93,14 +94,6 @@ func (a *api) do(ctx context.Context, method, path, token string, hdr http.Heade
 		if err != nil {
 			return fmt.Errorf("%s %s: reading answer: %w", method, path, err)
 		}
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			if out != nil {
-				if err := json.Unmarshal(data, out); err != nil {
-					return fmt.Errorf("%s %s: decoding answer %q: %w", method, path, truncate(data, 200), err)
-				}
-			}
-			return nil
-		}
 		if resp.StatusCode == http.StatusTooManyRequests && retry429 && attempt < 8 {
 			wait := time.Second
 			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
@@ -113,20 +106,34 @@ func (a *api) do(ctx context.Context, method, path, token string, hdr http.Heade
 			}
 			continue
 		}
-		ae := &apiError{Method: method, Path: path, Status: resp.StatusCode}
-		var env struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if json.Unmarshal(data, &env) == nil && env.Error.Code != "" {
-			ae.Code, ae.Message = env.Error.Code, env.Error.Message
-		} else {
-			ae.Message = strings.TrimSpace(string(truncate(data, 200)))
-		}
-		return ae
+		return answer(method, path, resp.StatusCode, data, out)
 	}
+}
+
+// answer decodes a 2xx answer's data into out (when out is not nil), and
+// makes any other answer an *apiError.
+func answer(method, path string, status int, data []byte, out any) error {
+	if status >= 200 && status < 300 {
+		if out != nil {
+			if err := json.Unmarshal(data, out); err != nil {
+				return fmt.Errorf("%s %s: decoding answer %q: %w", method, path, truncate(data, 200), err)
+			}
+		}
+		return nil
+	}
+	ae := &apiError{Method: method, Path: path, Status: status}
+	var env struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &env) == nil && env.Error.Code != "" {
+		ae.Code, ae.Message = env.Error.Code, env.Error.Message
+	} else {
+		ae.Message = strings.TrimSpace(string(truncate(data, 200)))
+	}
+	return ae
 }
 
 func truncate(b []byte, n int) []byte {
@@ -202,9 +209,15 @@ type publishReq struct {
 	Data    map[string]any `json:"data,omitempty"`
 }
 
+// publish makes a publish call and returns the ids of the notifications
+// it stored: on a connection of the publishers for a plain-http server.
 func (a *api) publish(ctx context.Context, req *publishReq) ([]int64, error) {
 	var out struct {
 		IDs []int64 `json:"ids"`
+	}
+	if a.pubs != nil && a.pubs.host != "" {
+		err := a.publishJSON(ctx, req, &out)
+		return out.IDs, err
 	}
 	hdr := http.Header{"X-Api-Key": {a.publishKey}}
 	err := a.do(ctx, http.MethodPost, "/api/publish/", "", hdr, req, &out, false)

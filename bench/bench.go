@@ -129,7 +129,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r := &runner{
 		cfg:        cfg,
 		ctx:        ctx,
-		api:        &api{base: cfg.URL, hc: hc, publishKey: cfg.PublishKey},
+		api:        &api{base: cfg.URL, hc: hc, publishKey: cfg.PublishKey, pubs: newPublishers(cfg.URL)},
 		smp:        &sampler{hc: hc, metrics: cfg.URL + "/metrics", pid: cfg.ServerPID},
 		runID:      cfg.UserPrefix + "." + hex.EncodeToString(idb),
 		wsBase:     wsScheme + "://" + u.Host,
@@ -138,6 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		closeCodes: res.CloseCodes,
 	}
 	defer hc.CloseIdleConnections()
+	defer r.api.pubs.close()
 	defer r.closeAll()
 
 	var runErr error

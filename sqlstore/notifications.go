@@ -71,24 +71,24 @@ func (tx *Tx) AddNotifications(notes []parkmate.Notification) ([]parkmate.Notifi
 // insertNotifications stores notes with the next ids of the log and
 // appends them, with their ids and times, to tx.notes.
 func (tx *Tx) insertNotifications(notes []parkmate.Notification) error {
-	first, err := tx.allocateIDs(len(notes))
-	if err != nil {
-		return err
-	}
 	start := len(tx.notes)
-	for i, n := range notes {
-		n.ID, n.CreatedAt = first+int64(i), tx.now
+	for _, n := range notes {
+		n.CreatedAt = tx.now
 		tx.notes = append(tx.notes, n)
 	}
 	stored := tx.notes[start:]
-	if len(stored) > 1 && alike(stored) {
-		return tx.insertAlike(stored)
+	first, err := tx.storeNotifications(stored)
+	if err != nil {
+		return err
 	}
-	return tx.insertRows(stored)
+	for i := range stored {
+		stored[i].ID = first + int64(i)
+	}
+	return nil
 }
 
-// alike reports whether notes are one message to several users: each has
-// a user (no group) and they share type, message, event and data.
+// alike reports whether notes are one message to users: each has a user
+// (no group) and they share type, message, event and data.
 func alike(notes []parkmate.Notification) bool {
 	n0 := notes[0]
 	for _, n := range notes {
@@ -100,62 +100,85 @@ func alike(notes []parkmate.Notification) bool {
 	return true
 }
 
-// insertAlike stores one message to several users, with consecutive ids,
-// in one statement whose text does not depend on how many: the message is
-// bound once and the users as one list (idList), so the statement is
-// prepared once and each row costs the engine no parameter of its own.
-func (tx *Tx) insertAlike(notes []parkmate.Notification) error {
-	users := make([]int64, len(notes))
-	for i, n := range notes {
-		users[i] = n.UserID
-	}
-	n := notes[0]
-	q := `INSERT INTO notifications (id, user_id, type, message, event, data, created_at)
-		SELECT ? + j.key, j.value, ?, ?, ?, ?, ? FROM json_each(?) AS j`
-	if tx.db.dialect.Name == "postgres" {
-		q = `INSERT INTO notifications (id, user_id, type, message, event, data, created_at)
-		SELECT ?::bigint + j.ord - 1, j.id, ?::text, ?::text, ?::text, ?::text, ?::bigint FROM unnest(?::bigint[]) WITH ORDINALITY AS j (id, ord)`
-	}
-	_, err := tx.exec(q, n.ID, n.Type, n.Message, n.Event, nullData(n.Data), ms(tx.now), tx.idList(users))
-	return err
-}
-
-// insertRows stores notes, which carry their ids, with one multi-row
-// INSERT.
-func (tx *Tx) insertRows(notes []parkmate.Notification) error {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO notifications (id, user_id, group_key, type, message, event, data, created_at) VALUES `)
-	args := make([]any, 0, 8*len(notes))
-	for i, n := range notes {
-		if i > 0 {
-			b.WriteByte(',')
+// storeNotifications inserts notes with the next len(notes) ids of the
+// notification log, the k-th note with the first id plus k, and returns
+// the first id. The log's row stays locked until the transaction ends, so
+// the transaction that takes the next ids commits after this one, and a
+// rollback gives the ids back: ids are gap-free and in commit order.
+// Callers write their notifications last, so that every notifying
+// transaction locks its rows first and the log row last (no deadlock).
+//
+// One INSERT … SELECT stores them all. Its source, s, has a row per note:
+// its position k, then user_id, group_key, type, message, event, data.
+// One message to users (alike) reads the users from one list argument
+// (idList) and binds the message once, a statement prepared once whatever
+// the count; other notes are a VALUES list. On SQLite the ids come from
+// the log first; on PostgreSQL the same statement takes them, in a
+// data-modifying WITH, which saves the database a round trip while it
+// holds the log's row.
+func (tx *Tx) storeNotifications(notes []parkmate.Notification) (int64, error) {
+	pg := tx.db.dialect.Name == "postgres"
+	var src string
+	var args []any
+	if alike(notes) {
+		users := make([]int64, len(notes))
+		for i, n := range notes {
+			users[i] = n.UserID
 		}
-		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?)`)
-		args = append(args, n.ID, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
-			sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, nullData(n.Data), ms(tx.now))
+		n := notes[0]
+		if pg {
+			src = `(SELECT j.ord - 1 AS k, j.id AS user_id, NULL::text AS group_key, ?::text AS type, ?::text AS message,
+				?::text AS event, ?::text AS data FROM unnest(?::bigint[]) WITH ORDINALITY AS j (id, ord)) AS s`
+		} else {
+			src = `(SELECT j.key AS k, j.value AS user_id, NULL AS group_key, ? AS type, ? AS message, ? AS event, ? AS data
+				FROM json_each(?) AS j) AS s`
+		}
+		args = []any{n.Type, n.Message, n.Event, nullData(n.Data), tx.idList(users)}
+	} else {
+		row := `(?, ?, ?, ?, ?, ?, ?)`
+		if pg {
+			row = `(?::int, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text)`
+		}
+		var b strings.Builder
+		b.WriteString(`(SELECT column1 AS k, column2 AS user_id, column3 AS group_key, column4 AS type, column5 AS message,
+			column6 AS event, column7 AS data FROM (VALUES `)
+		args = make([]any, 0, 7*len(notes))
+		for i, n := range notes {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(row)
+			args = append(args, i, sql.NullInt64{Int64: n.UserID, Valid: n.UserID != 0},
+				sql.NullString{String: n.GroupKey, Valid: n.GroupKey != ""}, n.Type, n.Message, n.Event, nullData(n.Data))
+		}
+		b.WriteString(`) AS v) AS s`)
+		src = b.String()
 	}
-	_, err := tx.exec(b.String(), args...)
-	return err
+	const insert = `INSERT INTO notifications (id, user_id, group_key, type, message, event, data, created_at) `
+	count, created := int64(len(notes)), ms(tx.now)
+	if pg {
+		var last int64
+		err := tx.queryRow(`WITH l AS (UPDATE notification_log SET last_id = last_id + ?::bigint RETURNING last_id),
+			i AS (`+insert+`SELECT l.last_id - ?::bigint + 1 + s.k, s.user_id, s.group_key, s.type, s.message, s.event, s.data, ?::bigint
+			FROM l, `+src+`) SELECT last_id FROM l`, append([]any{count, count, created}, args...)...).Scan(&last)
+		if err != nil {
+			return 0, fmt.Errorf("store notifications: %w", err)
+		}
+		return last - count + 1, nil
+	}
+	var last int64
+	if err := tx.queryRow(`UPDATE notification_log SET last_id = last_id + ? RETURNING last_id`, count).Scan(&last); err != nil {
+		return 0, fmt.Errorf("allocate notification ids: %w", err)
+	}
+	first := last - count + 1
+	_, err := tx.exec(insert+`SELECT ? + s.k, s.user_id, s.group_key, s.type, s.message, s.event, s.data, ? FROM `+src,
+		append([]any{first, created}, args...)...)
+	return first, err
 }
 
 // nullData is a notification's data as a column value: NULL when empty.
 func nullData(d []byte) sql.NullString {
 	return sql.NullString{String: string(d), Valid: len(d) > 0}
-}
-
-// allocateIDs takes the next n ids of the notification log and returns the
-// first. The log's row stays locked until the transaction ends, so the
-// transaction that takes the next ids commits after this one, and a
-// rollback gives the ids back: ids are gap-free and in commit order.
-// Callers write their notifications last, so that every notifying
-// transaction locks its rows first and the log row last (no deadlock).
-func (tx *Tx) allocateIDs(n int) (int64, error) {
-	var last int64
-	err := tx.queryRow(`UPDATE notification_log SET last_id = last_id + ? RETURNING last_id`, n).Scan(&last)
-	if err != nil {
-		return 0, fmt.Errorf("allocate notification ids: %w", err)
-	}
-	return last - int64(n) + 1, nil
 }
 
 const notificationCols = `n.id, n.user_id, n.group_key, n.type, n.message, n.event, n.data, n.created_at`
