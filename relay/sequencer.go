@@ -156,10 +156,13 @@ func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 		s.mu.Unlock()
 		return
 	}
-	ready := make([]broker.Message, 0, len(msgs))
+	if s.outQueue == nil {
+		// One allocation for the batch: the fan-out takes the queue.
+		s.outQueue = make([]broker.Message, 0, len(msgs))
+	}
 	for _, m := range msgs {
 		if m.Kind != broker.KindNotification || m.ID == 0 {
-			ready = append(ready, m)
+			s.outQueue = append(s.outQueue, m)
 			if m.Kind == broker.KindSessionEnded && s.cfg.OnSessionEnded != nil {
 				s.cfg.OnSessionEnded(m.SessionID)
 			}
@@ -169,12 +172,12 @@ func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 		case m.ID <= s.head:
 			// Already handed over (from the log, or by another path).
 		case m.ID == s.head+1:
-			ready = append(ready, m)
+			s.outQueue = append(s.outQueue, m)
 			s.head++
 			if fromLog {
 				s.filled++
 			}
-			ready = s.drainLocked(ready)
+			s.outQueue = s.drainLocked(s.outQueue)
 		case len(s.pending) < s.cfg.MaxPending:
 			s.pending[m.ID] = m
 		}
@@ -182,9 +185,6 @@ func (s *Sequencer) handle(msgs []broker.Message, fromLog bool) {
 	if len(s.pending) > 0 && s.gapSince.IsZero() {
 		s.gapSince = time.Now()
 		time.AfterFunc(s.cfg.GapGrace, s.poke)
-	}
-	if len(ready) > 0 {
-		s.outQueue = append(s.outQueue, ready...)
 	}
 	s.mu.Unlock()
 	s.fanOut()
