@@ -216,14 +216,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (parkmate.User
 	var u parkmate.User
 	var sess parkmate.Session
 	var ok bool
-	err = s.db.View(ctx, func(tx Tx) error {
-		if sess, ok, err = tx.SessionByID(claims.ID); err != nil || !ok {
-			return err
-		}
-		u, err = tx.UserByID(uid)
+	err = s.db.Read(ctx, func(tx Tx) (err error) {
+		sess, u, ok, err = tx.SessionAndUser(claims.ID)
 		return err
 	})
 	switch {
+	case ok && sess.UserID != uid:
+		return parkmate.User{}, parkmate.Session{}, unauthenticated("The access token is not valid.")
 	case parkmate.ErrorKind(err) == parkmate.ENOTFOUND:
 		return u, sess, unauthenticated("The account no longer exists.")
 	case err != nil:

@@ -50,6 +50,10 @@ func (m *memStore) View(ctx context.Context, fn func(auth.Tx) error) error {
 	return m.Update(ctx, fn) // nothing here writes in a View; a copy is as good
 }
 
+func (m *memStore) Read(ctx context.Context, fn func(auth.Tx) error) error {
+	return m.View(ctx, fn)
+}
+
 // deleteUser removes an account behind the service's back.
 func (m *memStore) deleteUser(id int64) {
 	m.mu.Lock()
@@ -156,9 +160,13 @@ func (tx *memTx) CreateSession(s parkmate.Session) error {
 	return nil
 }
 
-func (tx *memTx) SessionByID(id string) (parkmate.Session, bool, error) {
+func (tx *memTx) SessionAndUser(id string) (parkmate.Session, parkmate.User, bool, error) {
 	s, ok := tx.sessions[id]
-	return s, ok, nil
+	if !ok {
+		return s, parkmate.User{}, false, nil
+	}
+	u, err := tx.UserByID(s.UserID)
+	return s, u, true, err
 }
 
 func (tx *memTx) RevokeSession(id string) error {

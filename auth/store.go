@@ -15,6 +15,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn, which reads with one statement, outside a transaction.
+	Read(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is one transaction: what accounts and sessions read and change.
@@ -38,8 +40,9 @@ type Tx interface {
 	RevokeUserSessions(userID int64) ([]string, error)
 	// CreateSession records a sign-in.
 	CreateSession(s parkmate.Session) error
-	// SessionByID returns a session, or ok false.
-	SessionByID(id string) (s parkmate.Session, ok bool, err error)
+	// SessionAndUser returns a session and its user, or ok false when
+	// there is no such session; a deleted user fails with ENOTFOUND.
+	SessionAndUser(id string) (s parkmate.Session, u parkmate.User, ok bool, err error)
 	// RevokeSession ends a session, stamped with the transaction's time.
 	RevokeSession(id string) error
 	// SessionsRevokedSince returns the sessions revoked at or after t, by

@@ -269,6 +269,54 @@ var suite = []struct {
 			}
 		}
 	}},
+	{"a session and its user in one read, outside a transaction", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
+		live := mustUser(t, db, "reader-live", parkmate.RoleOwner)
+		gone := mustUser(t, db, "reader-gone", parkmate.RoleDriver)
+		exp := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+		if err := db.Update(ctx, func(tx *sqlstore.Tx) error {
+			for _, s := range []parkmate.Session{{ID: "s-live", UserID: live.ID, ExpiresAt: exp}, {ID: "s-gone", UserID: gone.ID, ExpiresAt: exp}} {
+				if err := tx.CreateSession(s); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.RevokeUserSessions(gone.ID); err != nil {
+				return err
+			}
+			return tx.DeleteUser(gone.ID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			id       string
+			ok       bool
+			kind     string
+			user     int64
+			revoked  bool
+			username string
+		}{
+			{"s-live", true, "", live.ID, false, "reader-live"},
+			{"s-gone", true, parkmate.ENOTFOUND, 0, true, ""},
+			{"s-none", false, "", 0, false, ""},
+		}
+		for _, c := range cases {
+			for round := 0; round < 2; round++ { // the second runs the statement prepared
+				var s parkmate.Session
+				var u parkmate.User
+				var ok bool
+				err := db.Read(ctx, func(tx *sqlstore.Tx) (err error) {
+					s, u, ok, err = tx.SessionAndUser(c.id)
+					return err
+				})
+				if ok != c.ok || (c.kind == "" && err != nil) || (c.kind != "" && parkmate.ErrorKind(err) != c.kind) || u.ID != c.user || u.Username != c.username ||
+					(ok && (s.ID != c.id || !s.ExpiresAt.Equal(exp) || (s.RevokedAt != nil) != c.revoked)) {
+					t.Errorf("%s: session %+v user %+v ok %v err %v", c.id, s, u, ok, err)
+				}
+				if c.user != 0 && u.Role != parkmate.RoleOwner {
+					t.Errorf("%s: role %q", c.id, u.Role)
+				}
+			}
+		}
+	}},
 	{"group notifications reach members only", func(t *testing.T, db *sqlstore.DB, _ *recorder) {
 		d := mustUser(t, db, "dana", parkmate.RoleDriver)
 		a := mustUser(t, db, "ada", parkmate.RoleAdmin)

@@ -37,6 +37,11 @@ func (s store[T]) Update(ctx context.Context, fn func(T) error) error {
 	return s.db.Update(ctx, func(tx *Tx) error { return fn(s.as(tx)) })
 }
 
+// Read runs fn's statements each on its own; see DB.Read.
+func (s store[T]) Read(ctx context.Context, fn func(T) error) error {
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(s.as(tx)) })
+}
+
 // View runs fn in a read-only transaction; see DB.View.
 func (s store[T]) View(ctx context.Context, fn func(T) error) error {
 	return s.db.View(ctx, func(tx *Tx) error { return fn(s.as(tx)) })

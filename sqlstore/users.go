@@ -129,12 +129,39 @@ func (tx *Tx) SessionByID(id string) (s parkmate.Session, ok bool, err error) {
 	if err != nil {
 		return s, false, err
 	}
+	setSessionTimes(&s, exp, revoked)
+	return s, true, nil
+}
+
+// SessionAndUser returns a session and its user in one statement, or ok
+// false when there is no such session; a deleted user is not found.
+func (tx *Tx) SessionAndUser(id string) (s parkmate.Session, u parkmate.User, ok bool, err error) {
+	var exp int64
+	var revoked, uid sql.NullInt64
+	var name, role, hash sql.NullString
+	err = tx.queryRow(`SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.id, u.username, u.role, u.password_hash
+		FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL WHERE s.id = ?`, id).
+		Scan(&s.ID, &s.UserID, &exp, &revoked, &uid, &name, &role, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, u, false, nil
+	}
+	if err != nil {
+		return s, u, false, err
+	}
+	setSessionTimes(&s, exp, revoked)
+	if !uid.Valid {
+		return s, u, true, notFound("User", s.UserID)
+	}
+	u = parkmate.User{ID: uid.Int64, Username: name.String, Role: parkmate.Role(role.String), PasswordHash: hash.String}
+	return s, u, true, nil
+}
+
+func setSessionTimes(s *parkmate.Session, exp int64, revoked sql.NullInt64) {
 	s.ExpiresAt = fromMS(exp)
 	if revoked.Valid {
 		t := fromMS(revoked.Int64)
 		s.RevokedAt = &t
 	}
-	return s, true, nil
 }
 
 // RevokeSession ends a session.
