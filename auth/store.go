@@ -19,7 +19,8 @@ type Store interface {
 	Read(ctx context.Context, fn func(Tx) error) error
 }
 
-// Tx is one transaction: what accounts and sessions read and change.
+// Tx is one transaction (or, from Read, statements each on its own): what
+// accounts and sessions read and change.
 type Tx interface {
 	// CreateUser inserts a user and returns it with its id; a username
 	// taken in any case fails with ECONFLICT username_taken.

@@ -60,13 +60,13 @@ func (ps *publishers) call(ctx context.Context, path, key string, body []byte) (
 	if err != nil {
 		return 0, nil, err
 	}
-	status, data, keep, err := p.roundTrip(ps.host, path, key, body)
+	status, data, keep, err := p.roundTrip(ctx, ps.host, path, key, body)
 	if err != nil && reused && isClosedBeforeAnswer(err) {
 		p.conn.Close()
 		if p, _, err = ps.dial(ctx); err != nil {
 			return 0, nil, err
 		}
-		status, data, keep, err = p.roundTrip(ps.host, path, key, body)
+		status, data, keep, err = p.roundTrip(ctx, ps.host, path, key, body)
 	}
 	if err != nil || !keep {
 		p.conn.Close()
@@ -111,10 +111,18 @@ func (ps *publishers) close() {
 
 // roundTrip writes one POST and reads its answer; keep reports whether
 // the connection may carry the next call.
-func (p *publisher) roundTrip(host, path, key string, body []byte) (status int, data []byte, keep bool, err error) {
+func (p *publisher) roundTrip(ctx context.Context, host, path, key string, body []byte) (status int, data []byte, keep bool, err error) {
 	if err := p.conn.SetDeadline(time.Now().Add(publishTimeout)); err != nil {
 		return 0, nil, false, err
 	}
+	// A cancelled run ends the call at once, as it ends net/http's.
+	stop := context.AfterFunc(ctx, func() { _ = p.conn.SetDeadline(time.Now()) })
+	defer func() {
+		if !stop() {
+			// The deadline ended the call (or would end the next one).
+			err, keep = ctx.Err(), false
+		}
+	}()
 	b := append(p.buf[:0], "POST "...)
 	b = append(b, path...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
@@ -138,10 +146,15 @@ func (p *publisher) roundTrip(host, path, key string, body []byte) (status int, 
 	if err != nil {
 		return 0, nil, false, err
 	}
-	data, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	const maxAnswer = 16 << 20
+	data, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	resp.Body.Close()
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("reading answer: %w", err)
+	}
+	if len(data) > maxAnswer {
+		// The rest of the answer is still on the connection.
+		return 0, nil, false, fmt.Errorf("answer longer than %d bytes", maxAnswer)
 	}
 	return resp.StatusCode, data, !resp.Close, nil
 }

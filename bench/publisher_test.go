@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,5 +79,32 @@ func TestPublishersKeepAndRenewConnections(t *testing.T) {
 		if got := conns.Load(); got != st.wantConns {
 			t.Fatalf("%s: %d connections, want %d", st.name, got, st.wantConns)
 		}
+	}
+}
+
+// TestPublishersEndACancelledCall cancels a call whose answer never comes:
+// it ends with the context's error, and the connection is not kept.
+func TestPublishersEndACancelledCall(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	a := &api{base: srv.URL, hc: srv.Client(), publishKey: "k", pubs: newPublishers(srv.URL)}
+	defer a.pubs.close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	_, err := a.publish(ctx, &publishReq{UserIDs: []int64{1}, Type: "info", Message: "m"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if n := len(a.pubs.free); n != 0 {
+		t.Fatalf("%d connections kept after a cancelled call", n)
 	}
 }

@@ -13,7 +13,8 @@ type NotificationTx interface {
 	// AddNotification stores a notification, which reaches sockets after
 	// the transaction commits, and returns it with its id and time.
 	AddNotification(n parkmate.Notification) (parkmate.Notification, error)
-	// AddNotifications stores notifications in order, like AddNotification.
+	// AddNotifications stores notifications in order, like AddNotification;
+	// the caller must not modify what it returns.
 	AddNotifications(notes []parkmate.Notification) ([]parkmate.Notification, error)
 	// Inbox lists what the recipient can see, with its read state.
 	Inbox(r parkmate.Recipient, q parkmate.InboxQuery) ([]parkmate.InboxItem, error)

@@ -92,8 +92,9 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 // without waiting for readers (PASSIVE), and a last time, fully, when the
 // database closes. Each time in two steps: on a connection of its own,
 // beside the writer, it copies what the WAL holds; then, on the write
-// pool, whose one connection the write transactions hold, it copies the
-// few frames committed meanwhile, between two write transactions. With
+// pool, whose one connection the write transactions hold, it copies what
+// is left (usually the few frames committed meanwhile; everything a
+// reader kept from the first step), between two write transactions. With
 // nothing left to copy, the next write transaction starts the WAL over
 // from its beginning. The first step alone, beside a writer that never
 // pauses, never caught up with the WAL's end: the WAL grew without bound

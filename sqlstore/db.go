@@ -134,7 +134,8 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// Tx is one transaction. Its methods are the project's SQL.
+// Tx is one transaction, or, from Read, statements each on its own. Its
+// methods are the project's SQL.
 type Tx struct {
 	tx    *sql.Tx // nil: each statement on its own (Read)
 	db    *DB

@@ -8,8 +8,9 @@
 -- from notification_log (00004), never from the table.
 -- SQLite changes a table by copying it (https://sqlite.org/lang_altertable.html,
 -- "other kinds of table schema changes"): foreign keys off around one
--- transaction, the rows copied, the old table dropped, the new one
--- renamed, its indexes made again, the keys checked before the commit.
+-- transaction, the rows copied with their ids, the old table dropped, the
+-- new one renamed, its indexes made again. notification_reads names the
+-- table, so its read marks refer to the copy.
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 CREATE TABLE notifications_new (
