@@ -2,6 +2,7 @@ package parkmate
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -79,3 +80,14 @@ func RoleGroup(r Role) string { return "role:" + string(r) }
 
 // GroupsOf returns the stored group keys a user of role r belongs to.
 func GroupsOf(r Role) []string { return []string{GroupAll, RoleGroup(r)} }
+
+// InGroup reports whether a user of role r belongs to the stored group
+// key (one of GroupsOf(r)), without allocating: the fan-out asks it for
+// every socket of a broadcast.
+func InGroup(r Role, group string) bool {
+	if group == GroupAll {
+		return true
+	}
+	rest, ok := strings.CutPrefix(group, "role:")
+	return ok && rest == string(r)
+}

@@ -101,3 +101,24 @@ func TestCarWashServices(t *testing.T) {
 		t.Fatalf("services %v after changing a copy", got)
 	}
 }
+
+// TestInGroupMatchesGroupsOf: InGroup agrees with GroupsOf for every role
+// and every key, stored or not, and does not allocate.
+func TestInGroupMatchesGroupsOf(t *testing.T) {
+	roles := []parkmate.Role{parkmate.RoleDriver, parkmate.RoleOwner, parkmate.RoleEmployee, parkmate.RoleAdmin}
+	groups := []string{parkmate.GroupAll, "role:", "role:admins", "role:drive", "admin", "", "all ", "lot:1:staff", "roles:driver"}
+	for _, r := range roles {
+		groups = append(groups, parkmate.RoleGroup(r))
+	}
+	for _, r := range roles {
+		for _, g := range groups {
+			if got, want := parkmate.InGroup(r, g), slices.Contains(parkmate.GroupsOf(r), g); got != want {
+				t.Errorf("InGroup(%s, %q) = %t, want %t", r, g, got, want)
+			}
+		}
+	}
+	var in bool
+	if n := testing.AllocsPerRun(100, func() { in = parkmate.InGroup(parkmate.RoleAdmin, "role:admin") }); n != 0 || !in {
+		t.Errorf("InGroup allocates %v times", n)
+	}
+}

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"runtime"
-	"strings"
 	"sync"
 
 	"parkmate"
@@ -124,7 +123,7 @@ func (h *Hub) fanOutGroups(run []broker.Message, k, w int, mine []*broker.Messag
 				if r := sub.Role(); !matched || r != role {
 					role, matched, mine = r, true, mine[:0]
 					for i := range run {
-						if inGroup(r, run[i].Group) {
+						if parkmate.InGroup(r, run[i].Group) {
 							mine = append(mine, &run[i])
 						}
 					}
@@ -148,13 +147,4 @@ func deliverAll(s Subscriber, ms []*broker.Message) {
 	for _, m := range ms {
 		s.Deliver(m)
 	}
-}
-
-// inGroup is InGroup without allocating: group is "all" or "role:<r>".
-func inGroup(r parkmate.Role, group string) bool {
-	if group == parkmate.GroupAll {
-		return true
-	}
-	rest, ok := strings.CutPrefix(group, "role:")
-	return ok && rest == string(r)
 }

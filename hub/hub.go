@@ -152,10 +152,6 @@ func (h *Hub) deliver(s Subscriber, m *broker.Message) {
 	s.Deliver(m)
 }
 
-// InGroup reports whether a user of role r belongs to a stored group
-// (parkmate.GroupsOf), without allocating.
-func InGroup(r parkmate.Role, group string) bool { return inGroup(r, group) }
-
 // Each calls fn for every socket, shard by shard, without holding a lock
 // while fn runs.
 func (h *Hub) Each(fn func(Subscriber)) {

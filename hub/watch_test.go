@@ -92,30 +92,6 @@ func TestLiveChangesReachTheirUsersAndAdmins(t *testing.T) {
 	}
 }
 
-// TestInGroupMatchesGroupsOf: InGroup agrees with parkmate.GroupsOf for every role.
-func TestInGroupMatchesGroupsOf(t *testing.T) {
-	roles := []parkmate.Role{parkmate.RoleDriver, parkmate.RoleOwner, parkmate.RoleEmployee, parkmate.RoleAdmin}
-	groups := []string{parkmate.GroupAll, "role:", "role:admins", "role:drive", "admin", "", "all "}
-	for _, r := range roles {
-		groups = append(groups, parkmate.RoleGroup(r))
-	}
-	for _, r := range roles {
-		for _, g := range groups {
-			want := false
-			for _, mine := range parkmate.GroupsOf(r) {
-				want = want || mine == g
-			}
-			if got := hub.InGroup(r, g); got != want {
-				t.Errorf("InGroup(%s, %q) = %t, want %t", r, g, got, want)
-			}
-		}
-	}
-	var in bool
-	if n := testing.AllocsPerRun(100, func() { in = hub.InGroup(parkmate.RoleAdmin, "role:admin") }); n != 0 || !in {
-		t.Errorf("InGroup allocates %v times", n)
-	}
-}
-
 // TestGroupFramesGoByEachSocketsRole: while a user's role changes, their
 // old socket (old role) and new socket (new role) each get the frames of
 // their own role's group.

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,31 +17,26 @@ import (
 	"parkmate/sqlstore"
 )
 
-// PushConfig is the Web Push part of Config.
+// PushConfig is the Web Push part of Config: the push service's own
+// settings, which the flags set in place, and the list of push hosts as
+// given, and the limits of the socket and the API that push adds.
 type PushConfig struct {
-	Hosts            string
-	VAPIDPublicKey   string
-	VAPIDPrivateKey  string
-	VAPIDSubject     string
-	Grace            time.Duration
-	GiveUp           time.Duration
-	TTL              time.Duration
-	Interval         time.Duration
-	Lease            time.Duration
-	Timeout          time.Duration
-	Concurrency      int
-	MaxSubscriptions int
-	MaxDisplayedIDs  int
-	TestRate         int
+	// Config is what push.New takes; Hosts (from HostList), Node and
+	// Registerer are set where the service is made.
+	push.Config
+	// HostList is --push-hosts: comma-separated hosts.
+	HostList        string
+	MaxDisplayedIDs int
+	TestRate        int
 }
 
 // bindPushFlags defines the flags of Web Push.
 func bindPushFlags(fs *flag.FlagSet, c *PushConfig) {
-	fs.StringVar(&c.Hosts, "push-hosts", strings.Join(push.DefaultHosts, ","),
+	fs.StringVar(&c.HostList, "push-hosts", strings.Join(push.DefaultHosts, ","),
 		"comma-separated push services a subscription may name: host (https, port 443), *.domain, or host:port (also plain http and private addresses; for tests)")
-	fs.StringVar(&c.VAPIDPublicKey, "vapid-public-key", "", "VAPID public key, base64url (with --vapid-private-key; default: a pair made on first start and kept in the database)")
-	fs.StringVar(&c.VAPIDPrivateKey, "vapid-private-key", "", "VAPID private key, base64url")
-	fs.StringVar(&c.VAPIDSubject, "vapid-subject", push.DefaultSubject, "VAPID contact the push services may reach you at (mailto: or https://)")
+	fs.StringVar(&c.Keys.Public, "vapid-public-key", "", "VAPID public key, base64url (with --vapid-private-key; default: a pair made on first start and kept in the database)")
+	fs.StringVar(&c.Keys.Private, "vapid-private-key", "", "VAPID private key, base64url")
+	fs.StringVar(&c.Subject, "vapid-subject", push.DefaultSubject, "VAPID contact the push services may reach you at (mailto: or https://)")
 	fs.DurationVar(&c.Grace, "push-grace", push.DefaultGrace, "how long a notification waits for a visible page to display it before it is pushed")
 	fs.DurationVar(&c.GiveUp, "push-give-up", push.DefaultGiveUp, "how long a push is retried before it is given up")
 	fs.DurationVar(&c.TTL, "push-ttl", push.DefaultTTL, "how long push services keep a message for an offline device (the expiry warning: until the booking ends)")
@@ -58,11 +52,9 @@ func bindPushFlags(fs *flag.FlagSet, c *PushConfig) {
 // newPush returns the node's Web Push service.
 func newPush(ctx context.Context, db *sqlstore.DB, c PushConfig, clock parkmate.Clock, log *slog.Logger, node string,
 	reg prometheus.Registerer) (*push.Service, error) {
-	return push.New(ctx, db.PushStore(), clock, push.Config{
-		Hosts: splitList(c.Hosts), Keys: push.Keys{Public: c.VAPIDPublicKey, Private: c.VAPIDPrivateKey},
-		Subject: c.VAPIDSubject, Grace: c.Grace, GiveUp: c.GiveUp, TTL: c.TTL, Interval: c.Interval, Lease: c.Lease,
-		Timeout: c.Timeout, Concurrency: c.Concurrency, MaxSubscriptions: c.MaxSubscriptions, Node: node, Registerer: reg,
-	}, log)
+	cfg := c.Config
+	cfg.Hosts, cfg.Node, cfg.Registerer = splitList(c.HostList), node, reg
+	return push.New(ctx, db.PushStore(), clock, cfg, log)
 }
 
 // pushNudger hands the Sequencer's messages to the hub and wakes the push

@@ -21,7 +21,7 @@ func TestPushFlags(t *testing.T) {
 	}
 	p := cfg.Push
 	if p.Grace != 10*time.Second || p.GiveUp != time.Hour || p.TTL != 12*time.Hour || p.MaxSubscriptions != 10 ||
-		p.MaxDisplayedIDs != 100 || p.TestRate != 6 || p.Hosts != strings.Join(push.DefaultHosts, ",") || p.VAPIDPublicKey != "" {
+		p.MaxDisplayedIDs != 100 || p.TestRate != 6 || p.HostList != strings.Join(push.DefaultHosts, ",") || p.Keys.Public != "" {
 		t.Fatalf("defaults %+v", p)
 	}
 	keys, _ := push.NewKeys()
@@ -33,16 +33,16 @@ func TestPushFlags(t *testing.T) {
 	if err := parseWithEnv(fs, []string{"--max-push-subscriptions", "4", "--push-hosts", "a.example,*.b.example"}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Push.Grace != 3*time.Second || cfg.Push.MaxSubscriptions != 4 || cfg.Push.VAPIDPrivateKey != keys.Private || cfg.Push.Hosts != "a.example,*.b.example" {
+	if cfg.Push.Grace != 3*time.Second || cfg.Push.MaxSubscriptions != 4 || cfg.Push.Keys.Private != keys.Private || cfg.Push.HostList != "a.example,*.b.example" {
 		t.Fatalf("from the environment and flags %+v", cfg.Push)
 	}
 
 	other, _ := push.NewKeys()
 	for name, mod := range map[string]func(*Config){
-		"mismatched key pair": func(c *Config) { c.Push.VAPIDPublicKey, c.Push.VAPIDPrivateKey = keys.Public, other.Private },
-		"public key alone":    func(c *Config) { c.Push.VAPIDPublicKey = keys.Public },
-		"subject":             func(c *Config) { c.Push.VAPIDSubject = "ops@example.com" },
-		"host list":           func(c *Config) { c.Push.Hosts = "https://fcm.googleapis.com/" },
+		"mismatched key pair": func(c *Config) { c.Push.Keys.Public, c.Push.Keys.Private = keys.Public, other.Private },
+		"public key alone":    func(c *Config) { c.Push.Keys.Public = keys.Public },
+		"subject":             func(c *Config) { c.Push.Subject = "ops@example.com" },
+		"host list":           func(c *Config) { c.Push.HostList = "https://fcm.googleapis.com/" },
 	} {
 		c := testConfig(t)
 		mod(&c)

@@ -22,10 +22,10 @@ const pushSubject = "mailto:ops@parkmate.example"
 // withPush sets cfg up to push to ps (a listed loopback host:port) with
 // grace, the worker looking every 20 ms.
 func withPush(cfg Config, ps *pushtest.Server, grace time.Duration, moreHosts ...string) Config {
-	cfg.Push.Hosts = strings.Join(append([]string{ps.HostPort}, moreHosts...), ",")
+	cfg.Push.HostList = strings.Join(append([]string{ps.HostPort}, moreHosts...), ",")
 	cfg.Push.Grace = grace
 	cfg.Push.Interval = 20 * time.Millisecond
-	cfg.Push.VAPIDSubject = pushSubject
+	cfg.Push.Subject = pushSubject
 	return cfg
 }
 
