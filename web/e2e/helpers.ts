@@ -208,8 +208,25 @@ export async function noToasts(page: Page, timeout = 9000): Promise<void> {
   await page.locator('.Toastify__toast').first().waitFor({ state: 'detached', timeout }).catch(() => {});
 }
 
-/** shot saves a screenshot to e2e/screenshots/ (the README's pictures come from there). */
+/**
+ * shot saves a screenshot to e2e/screenshots/ (the README's pictures come
+ * from there), once the page's entrance animations (a toast sliding in)
+ * have ended: not the endless ones, nor a toast's countdown bar, which ends
+ * with the toast.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter(
+          (a) =>
+            a.effect?.getComputedTiming().iterations !== Infinity &&
+            !(a instanceof CSSAnimation && a.animationName.includes('Progress')),
+        )
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS_DIR, name) });
 }

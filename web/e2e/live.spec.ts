@@ -143,7 +143,6 @@ test('every change shows on every screen that shows it within 2 s, without a rel
       visible(toastIn(o, 'info', MSG.washRequested(mine, 2))),
       visible(toastIn(e, 'info', MSG.washRequested(mine, 2))),
     ]);
-    await sleep(1000); // for the pictures only: the toasts' entrance animation ends
     await shot(o, 'owner-live.png');
     await shot(d, 'driver-live.png');
     await shot(p, 'driver-phone-live.png');
